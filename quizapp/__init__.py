@@ -1,0 +1,90 @@
+"""Quizapp: flashcards and quizzes from source documents, scheduled by FSRS."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def resource_dir(name: str) -> Path:
+    """``templates``, ``static`` or ``migrations``: inside the installed package, else the source tree."""
+    packaged = PACKAGE_DIR / name
+    return packaged if packaged.is_dir() else PACKAGE_DIR.parent / name
+
+
+def create_app(config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=instance_path,
+        instance_relative_config=True,
+        template_folder=str(resource_dir("templates")),
+        static_folder=str(resource_dir("static")),
+    )
+    configure_settings(app, config or {})
+    configure_logging(app)
+    configure_extensions(app)
+    configure_security(app)
+    configure_blueprints(app)
+    configure_cli(app)
+    return app
+
+
+def configure_settings(app: Flask, overrides: dict[str, Any]) -> None:
+    from .config import DEFAULTS, from_environment, normalise_database_url
+
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(DEFAULTS)
+    app.config.update({k: v for k, v in from_environment(Path(app.instance_path), set(overrides)).items()
+                       if k not in overrides})
+    app.config.update(overrides)
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+
+
+def configure_logging(app: Flask) -> None:
+    app.logger.setLevel(getattr(logging, str(app.config.get("LOG_LEVEL", "INFO")), logging.INFO))
+
+
+def configure_extensions(app: Flask) -> None:
+    from . import models  # noqa: F401  (registers the tables on the metadata)
+    from .extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(resource_dir("migrations")))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to see that page."
+    login_manager.login_message_category = "info"
+    # Ends sessions whose cookie turns up from a different browser fingerprint.
+    login_manager.session_protection = "basic"
+
+    from .services.accounts import load_user_for_session
+
+    login_manager.user_loader(load_user_for_session)
+
+
+def configure_security(app: Flask) -> None:
+    from .web.security import init_app
+
+    init_app(app)
+
+
+def configure_blueprints(app: Flask) -> None:
+    from .auth import bp as auth_bp
+    from .main import bp as main_bp
+    from .web.errors import init_app as init_errors
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    init_errors(app)
+
+
+def configure_cli(app: Flask) -> None:
+    from .cli import init_app
+
+    init_app(app)

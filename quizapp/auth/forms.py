@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, IntegerField, PasswordField, StringField
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from ..services.accounts import TIMEZONES
+
+PASSWORD_RULES = [DataRequired(), Length(min=8, max=200, message="Use at least 8 characters.")]
+
+
+def strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+def known_timezone(form, field) -> None:
+    if field.data not in TIMEZONES:
+        raise ValidationError("Choose a time zone from the list, such as Europe/London or Asia/Shanghai.")
+
+
+class RegisterForm(FlaskForm):
+    name = StringField("Your name", validators=[DataRequired(), Length(max=80)])
+    email = EmailField("Email", filters=[strip],
+                       validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
+    password = PasswordField("Password", validators=PASSWORD_RULES,
+                             description="At least 8 characters.")
+    confirm = PasswordField("Repeat the password",
+                            validators=[DataRequired(), EqualTo("password", message="The passwords differ.")])
+    timezone = StringField("Time zone", default="UTC", filters=[strip], validators=[DataRequired(), known_timezone],
+                           description="Your day of study starts at 4 a.m. in this zone.")
+    invite_code = StringField("Teacher invitation code (teachers only)", validators=[Optional(), Length(max=100)])
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", filters=[strip], validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    remember = BooleanField("Keep me logged in on this device")
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField("Current password", validators=[DataRequired(), Length(max=200)])
+    password = PasswordField("New password", validators=PASSWORD_RULES)
+    confirm = PasswordField("Repeat the new password",
+                            validators=[DataRequired(), EqualTo("password", message="The passwords differ.")])
+
+
+class ProfileForm(FlaskForm):
+    name = StringField("Your name", validators=[DataRequired(), Length(max=80)])
+    timezone = StringField("Time zone", validators=[DataRequired(), known_timezone])
+    day_start_hour = IntegerField("A new day starts at (hour, 0-23)", default=4,
+                                  validators=[InputRequired(message="Give an hour from 0 to 23."),
+                                              NumberRange(0, 23)])

@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+import hmac
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..extensions import db, limiter, login_account_key
+from ..services import accounts
+from . import bp
+from .forms import LoginForm, PasswordForm, ProfileForm, RegisterForm
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths: a login link must not send the user elsewhere."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("main.index")
+
+
+def _begin(user, remember: bool) -> None:
+    # A fresh session on login: nothing carried over from before (session fixation).
+    session.clear()
+    accounts.start_session(user, request.headers.get("User-Agent", ""))
+    db.session.commit()
+    login_user(user, remember=remember)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMITS_PER_ADDRESS"], methods=["POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        role = "student"
+        code = current_app.config.get("TEACHER_INVITE_CODE")
+        if form.invite_code.data:
+            if not code or not hmac.compare_digest(form.invite_code.data.strip(), code):
+                form.invite_code.errors.append("That invitation code is not valid.")
+                return render_template("auth/register.html", form=form), 400
+            role = "teacher"
+        try:
+            user = accounts.create_user(form.email.data, form.password.data, name=form.name.data,
+                                        role=role, timezone=form.timezone.data)
+        except accounts.AccountError as exc:
+            db.session.rollback()
+            form.email.errors.append(str(exc).capitalize() + ".")
+            return render_template("auth/register.html", form=form), 400
+        _begin(user, remember=False)
+        flash(f"Welcome, {user.name}! Your account is ready.", "success")
+        return redirect(url_for("main.index"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("auth/register.html", form=form), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMITS_PER_ADDRESS"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMITS_PER_ACCOUNT"], methods=["POST"],
+               key_func=login_account_key)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.password.errors.append("Wrong email or password.")
+            return render_template("auth/login.html", form=form), 401
+        _begin(user, remember=form.remember.data)
+        return redirect(_safe_next(request.args.get("next")))
+    status = 400 if form.is_submitted() else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    # Deleting the session row ends this login everywhere it is held, remember-me cookie included.
+    accounts.end_session(current_user.login_session_id)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You have logged out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.get("/account")
+@login_required
+def account():
+    return _account_page(ProfileForm(obj=current_user), PasswordForm())
+
+
+def _account_page(profile: ProfileForm, password: PasswordForm, status: int = 200):
+    return render_template("auth/account.html", profile=profile, password=password), status
+
+
+@bp.post("/account/profile")
+@login_required
+def account_profile():
+    profile = ProfileForm()
+    if not profile.validate_on_submit():
+        return _account_page(profile, PasswordForm(), 400)
+    current_user.name = profile.name.data.strip()
+    current_user.timezone = profile.timezone.data
+    current_user.day_start_hour = profile.day_start_hour.data
+    db.session.commit()
+    flash("Your profile is saved.", "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.post("/account/password")
+@login_required
+def account_password():
+    password = PasswordForm()
+    profile = ProfileForm(obj=current_user)
+    if not password.validate_on_submit():
+        return _account_page(profile, password, 400)
+    try:
+        accounts.change_password(current_user, password.current.data, password.password.data)
+    except accounts.AccountError as exc:
+        db.session.rollback()
+        password.current.errors.append(str(exc).capitalize() + ".")
+        return _account_page(profile, password, 400)
+    db.session.commit()
+    flash("Your password is changed. Other devices have been logged out.", "success")
+    return redirect(url_for("auth.account"))

@@ -1,0 +1,43 @@
+"""Evidence quotes checked against their source documents (verbatim up to whitespace)."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .model import Bank, BankIssue
+
+MIN_EVIDENCE, MAX_EVIDENCE = 12, 400
+
+
+def fold(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def check_evidence(bank: Bank, documents: dict[str, str], file: str) -> list[BankIssue]:
+    """Issues for every quote not found in its document; ``documents`` maps file name to text."""
+    folded = {name: fold(text) for name, text in documents.items()}
+    issues = []
+    for q in bank.questions:
+        source = bank.sources.get(q.source or "") or {}
+        name = source.get("file") if isinstance(source, dict) else None
+        name = name or (q.source if q.source in folded else None)
+        if name is None:
+            issues.append(BankIssue(file, q.line, "names no source document", "source", q.id))
+            continue
+        if name not in folded:
+            issues.append(BankIssue(file, q.line, f"source file {name!r} is not among the documents",
+                                    "source", q.id))
+            continue
+        for quote in q.evidence:
+            f = fold(quote)
+            if not MIN_EVIDENCE <= len(f) <= MAX_EVIDENCE:
+                issues.append(BankIssue(file, q.line, f"evidence must be {MIN_EVIDENCE}-{MAX_EVIDENCE} "
+                                                      f"characters, is {len(f)}", "evidence", q.id))
+            elif f not in folded[name]:
+                issues.append(BankIssue(file, q.line, f"evidence not found verbatim in {name}: {quote[:60]!r}",
+                                        "evidence", q.id))
+    return issues
+
+
+def read_documents(folder: Path) -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*")) if p.is_file()}

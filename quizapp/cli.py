@@ -1,0 +1,238 @@
+"""Flask commands: banks (check, import, export, list, load), users, demo accounts, backups.
+
+Exit status: 0 on success, 1 on invalid input (errors on stderr), 2 on usage errors (click's own).
+"""
+from __future__ import annotations
+
+import json
+import secrets
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from .banks import formats
+from .banks.grounding import check_evidence, read_documents
+from .banks.model import ParseResult
+from .extensions import db
+from .models import Bank, Question, User
+from .models.types import utcnow
+from .models.users import ROLES
+from .services import accounts
+from .services.bank_store import BankOwnershipError, bank_as_parsed, save_bank
+
+bank_cli = AppGroup("bank", help="Check, import, export and list question banks.")
+user_cli = AppGroup("user", help="Manage accounts.")
+
+BANK_SUFFIXES = {".yaml", ".yml", ".json", ".gift", ".csv", ".tsv", ".txt", ".apkg"}
+
+
+def _fail(lines: list[str], code: int = 1) -> None:
+    for line in lines:
+        click.echo(line, err=True)
+    sys.exit(code)
+
+
+def _files(paths: tuple[str, ...]) -> list[Path]:
+    out: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            out += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in BANK_SUFFIXES)
+        elif path.is_file():
+            out.append(path)
+        else:
+            raise click.UsageError(f"no such file or folder: {raw}")
+    return out
+
+
+def _read(path: Path, fmt: str = "auto") -> ParseResult:
+    return formats.parse(path.read_bytes(), str(path), fmt)
+
+
+def _normalised(result: ParseResult) -> list[dict]:
+    from .domain.questions import get_type
+
+    out = []
+    bank = result.bank
+    assert bank is not None
+    for q in bank.questions:
+        f = q.fields
+        qtype = get_type(q.type)
+        out.append({
+            "bank": bank.id, "id": q.id, "type": q.type, "prompt": qtype.prompt(f, (qtype.cards(f) or [0])[0]),
+            "choices": f.get("choices") or f.get("items") or f.get("pairs"),
+            "answers": f.get("answers") if "answers" in f else f.get("answer", f.get("back", f.get("text"))),
+            "weights": f.get("weights"), "explanation": q.explanation, "tags": q.tags,
+        })
+    return out
+
+
+@bank_cli.command("check")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--documents", type=click.Path(exists=True, file_okay=False), help="Check evidence quotes.")
+@click.option("--json", "as_json", is_flag=True, help="Print every question normalised, as JSON.")
+def bank_check(paths: tuple[str, ...], documents: str | None, as_json: bool) -> None:
+    """Validate bank files (and, with --documents, their evidence quotes)."""
+    docs = read_documents(Path(documents)) if documents else None
+    problems: list[str] = []
+    normalised: list[dict] = []
+    total = 0
+    for path in _files(paths):
+        result = _read(path)
+        problems += [str(e) for e in result.errors]
+        if result.bank is not None:
+            total += len(result.bank.questions)
+            if docs is not None:
+                problems += [str(e) for e in check_evidence(result.bank, docs, str(path))]
+            normalised += _normalised(result)
+    if as_json:
+        click.echo(json.dumps(normalised, ensure_ascii=False, indent=2))
+    if problems:
+        _fail(problems + [f"{len(problems)} problem(s) in {len(paths)} path(s)"])
+    if not as_json:
+        click.echo(f"OK: {total} questions checked")
+
+
+@bank_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "fmt", default="auto", type=click.Choice(["auto", *formats.FORMATS]))
+@click.option("--owner", help="Email of the teacher who will own the bank.")
+@click.option("--dry-run", is_flag=True, help="Check and report, save nothing.")
+@click.option("--json", "as_json", is_flag=True)
+def bank_import(path: str, fmt: str, owner: str | None, dry_run: bool, as_json: bool) -> None:
+    """Import one file (all or nothing)."""
+    result = _read(Path(path), fmt)
+    if not result.ok:
+        _fail([str(e) for e in result.errors])
+    assert result.bank is not None
+    owner_user = None
+    if owner:
+        owner_user = db.session.scalar(select(User).where(User.email == accounts.normalise_email(owner)))
+        if owner_user is None:
+            _fail([f"no user with email {owner}"])
+    try:
+        report = save_bank(result.bank, now=utcnow(), owner=owner_user, builtin=owner_user is None)
+    except BankOwnershipError as exc:
+        db.session.rollback()
+        _fail([str(exc)])
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    notices = [str(n) for n in result.notices]
+    if as_json:
+        click.echo(json.dumps({"bank": report.slug, "added": report.added, "changed": report.changed,
+                               "reset": report.reset, "retired": report.retired, "notices": notices,
+                               "dry_run": dry_run}, indent=2))
+    else:
+        for n in notices:
+            click.echo(n, err=True)
+        click.echo(("(dry run) " if dry_run else "") + report.summary())
+
+
+@bank_cli.command("load")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False), default="questions")
+def bank_load(folder: str) -> None:
+    """Load (or re-load) the built-in banks of a folder; every file must be valid, else nothing is saved."""
+    results = [(p, _read(p)) for p in _files((folder,))]
+    errors = [str(e) for _, r in results for e in r.errors]
+    if errors:
+        _fail(errors)
+    reports = []
+    try:
+        for _, result in results:
+            assert result.bank is not None
+            reports.append(save_bank(result.bank, now=utcnow(), builtin=True))
+    except BankOwnershipError as exc:
+        db.session.rollback()
+        _fail([str(exc)])
+    db.session.commit()
+    for report in reports:
+        click.echo(report.summary())
+    click.echo(f"{len(reports)} bank(s) loaded from {folder}")
+
+
+@bank_cli.command("export")
+@click.argument("bank_id")
+@click.option("--format", "fmt", required=True, type=click.Choice(list(formats.FORMATS)))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+def bank_export(bank_id: str, fmt: str, output: str) -> None:
+    """Write a bank (by its id) to a file."""
+    bank = db.session.scalar(select(Bank).where(Bank.slug == bank_id))
+    if bank is None:
+        _fail([f"no bank with id {bank_id!r} (see: flask bank list)"])
+    Path(output).write_bytes(formats.dump(bank_as_parsed(bank), fmt))
+    click.echo(f"wrote {output}")
+
+
+@bank_cli.command("list")
+def bank_list() -> None:
+    """Every bank with its question count and owner."""
+    live = func.count(Question.id).filter(Question.retired.is_(False))
+    rows = db.session.execute(
+        select(Bank.slug, Bank.title, Bank.builtin, User.email, live)
+        .outerjoin(Question, Question.bank_id == Bank.id).outerjoin(User, User.id == Bank.owner_id)
+        .group_by(Bank.id, User.email).order_by(Bank.slug)
+    ).all()
+    for slug, title, builtin, email, active in rows:
+        owner = "built-in" if builtin else (email or "-")
+        click.echo(f"{slug}\t{active or 0} questions\t{owner}\t{title}")
+
+
+@user_cli.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), default="student", show_default=True)
+@click.option("--name", help="Display name (default: the part of the email before @).")
+@click.option("--password", help="Password (default: asked for; never echoed).")
+def user_create(email: str, role: str, name: str | None, password: str | None) -> None:
+    """Create an account (the way to make teachers and admins)."""
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 8:
+        _fail(["the password needs at least 8 characters"])
+    try:
+        accounts.create_user(email, password, name=name, role=role)
+    except accounts.AccountError as exc:
+        _fail([str(exc)])
+    db.session.commit()
+    click.echo(f"created {role} {accounts.normalise_email(email)}")
+
+
+DEMO_USERS = (("teacher@example.com", "Demo Teacher", "teacher"), ("student@example.com", "Demo Student", "student"))
+
+
+@click.command("demo-users")
+def demo_users() -> None:
+    """Create the demo teacher and student if missing, and print their logins."""
+    from flask import current_app
+
+    path = Path(current_app.instance_path) / "demo-password"
+    password = path.read_text().strip() if path.exists() else secrets.token_urlsafe(9)
+    path.write_text(password)
+    path.chmod(0o600)
+    for email, name, role in DEMO_USERS:
+        if db.session.scalar(select(User.id).where(User.email == email)) is None:
+            accounts.create_user(email, password, name=name, role=role)
+    db.session.commit()
+    click.echo("Demo logins (password kept in instance/demo-password):")
+    for email, _, role in DEMO_USERS:
+        click.echo(f"  {role:8} {email}  password: {password}")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(bank_cli)
+    app.cli.add_command(user_cli)
+    app.cli.add_command(demo_users)
+
+
+def main() -> None:
+    """``quizapp`` console script: the Flask CLI with this app."""
+    from flask.cli import FlaskGroup
+
+    from . import create_app
+
+    FlaskGroup(create_app=create_app)()

@@ -1,0 +1,68 @@
+"""Settings: defaults here, overridden by the environment, then by ``create_app(config)``."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def instance_secret(instance_path: Path) -> str:
+    """The app's secret key, generated on first run and kept under instance/ (never a fixed default)."""
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # O_EXCL: two workers starting at once must not write two different keys.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def normalise_database_url(url: str) -> str:
+    """``postgres://`` and ``postgresql://`` mean psycopg 3 here (the driver we ship)."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def from_environment(instance_path: Path, given: set[str] | frozenset[str] = frozenset()) -> dict:
+    """Settings from the environment; the secret file is only made when no key is ``given``."""
+    env = os.environ
+    database = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'quizapp.db'}"
+    https = env.get("QUIZAPP_HTTPS", "").lower() in {"1", "true", "yes"}
+    return {
+        "SECRET_KEY": None if "SECRET_KEY" in given else env.get("SECRET_KEY") or instance_secret(instance_path),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database),
+        "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
+        "TEACHER_INVITE_CODE": env.get("QUIZAPP_TEACHER_INVITE_CODE") or None,
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Cookies: never readable by script; Secure whenever the app is served over HTTPS.
+        "SESSION_COOKIE_SECURE": https,
+        "REMEMBER_COOKIE_SECURE": https,
+        "PREFERRED_URL_SCHEME": "https" if https else "http",
+        "BEHIND_PROXY": env.get("QUIZAPP_BEHIND_PROXY", "").lower() in {"1", "true", "yes"},
+    }
+
+
+DEFAULTS = {
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_DURATION": 60 * 60 * 24 * 30,
+    # A study session can outlast an hour; the CSRF token is bound to the session instead.
+    "WTF_CSRF_TIME_LIMIT": None,
+    "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+    "LOGIN_LIMITS_PER_ACCOUNT": "5 per minute; 30 per hour",
+    "LOGIN_LIMITS_PER_ADDRESS": "20 per minute; 200 per hour",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "SEND_FILE_MAX_AGE_DEFAULT": 60 * 60 * 24 * 7,
+}

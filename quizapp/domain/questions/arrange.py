@@ -1,0 +1,107 @@
+"""Types answered by arranging: ordering and matching."""
+from __future__ import annotations
+
+import random
+from itertools import combinations
+from typing import Any
+
+from .base import FieldError, Outcome, QuestionType, register, text_list_errors
+
+
+@register
+class Ordering(QuestionType):
+    """Items put in order; partial credit is the share of item pairs placed in the right order."""
+
+    name = "ordering"
+    label = "Put in order"
+    required = ("prompt", "items")
+    answer_fields = ("items",)
+    quick_seconds = 25.0
+
+    def check(self, q: dict[str, Any]) -> list[FieldError]:
+        return text_list_errors(q, "items", 2)
+
+    def present(self, q, card, rng: random.Random):
+        items = [str(i) for i in q["items"]]
+        shuffled = items[:]
+        for _ in range(10):  # never start in the right order
+            rng.shuffle(shuffled)
+            if shuffled != items:
+                break
+        return {"prompt": self.prompt(q), "items": shuffled}
+
+    def read_response(self, getlist, card: int = 0) -> Any:
+        """Either the items in order (``answer`` repeated) or a position per item (``pos-<i>``)."""
+        return [v for v in getlist("answer") if v]
+
+    def grade(self, q: dict[str, Any], response: Any, card: int = 0) -> Outcome:
+        items = [str(i) for i in q["items"]]
+        given = [str(r) for r in response or []]
+        if sorted(given) != sorted(items):
+            return Outcome(0.0, self.expected(q))
+        rank = {item: n for n, item in enumerate(given)}
+        pairs = list(combinations(items, 2))
+        in_order = sum(1 for a, b in pairs if rank[a] < rank[b])
+        return Outcome(in_order / len(pairs), self.expected(q))
+
+    def expected(self, q: dict[str, Any], card: int = 0) -> str:
+        return " → ".join(str(i) for i in q["items"])
+
+
+@register
+class Matching(QuestionType):
+    """Each left matched to its right; ``distractors`` add rights that match nothing."""
+
+    name = "matching"
+    label = "Match"
+    required = ("prompt", "pairs")
+    optional = ("distractors",)
+    answer_fields = ("pairs", "distractors")
+    quick_seconds = 25.0
+
+    def check(self, q: dict[str, Any]) -> list[FieldError]:
+        pairs = q["pairs"]
+        if not isinstance(pairs, list):
+            return [FieldError("pairs", "must be a list of [left, right] pairs")]
+        errors = []
+        for i, pair in enumerate(pairs):
+            if not (isinstance(pair, list) and len(pair) == 2 and all(str(x).strip() for x in pair)):
+                errors.append(FieldError(f"pairs[{i}]", "must be a [left, right] pair of texts"))
+        if errors:
+            return errors
+        if len(pairs) < 2:
+            errors.append(FieldError("pairs", f"needs at least 2 pairs, has {len(pairs)}"))
+        for side, name in ((0, "left"), (1, "right")):
+            values = [str(p[side]) for p in pairs]
+            for i, v in enumerate(values):
+                if v in values[:i]:
+                    errors.append(FieldError(f"pairs[{i}]", f"repeats the {name} side {v!r}"))
+        if q.get("distractors") is not None:
+            errors += text_list_errors(q, "distractors", 0)
+        return errors
+
+    def present(self, q, card, rng: random.Random):
+        rights = [str(p[1]) for p in q["pairs"]] + [str(d) for d in q.get("distractors") or []]
+        rng.shuffle(rights)
+        return {"prompt": self.prompt(q), "lefts": [str(p[0]) for p in q["pairs"]], "rights": rights}
+
+    def read_response(self, getlist, card: int = 0) -> Any:
+        """One chosen right per left, in the order of the lefts (form fields ``match-0``, ...)."""
+        out = []
+        n = 0
+        while True:
+            values = getlist(f"match-{n}")
+            if not values:
+                break
+            out.append(values[0])
+            n += 1
+        return out
+
+    def grade(self, q: dict[str, Any], response: Any, card: int = 0) -> Outcome:
+        given = list(response or [])
+        pairs = q["pairs"]
+        right = sum(1 for i, p in enumerate(pairs) if i < len(given) and given[i] == str(p[1]))
+        return Outcome(right / len(pairs), self.expected(q))
+
+    def expected(self, q: dict[str, Any], card: int = 0) -> str:
+        return "; ".join(f"{p[0]} → {p[1]}" for p in q["pairs"])

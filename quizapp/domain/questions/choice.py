@@ -1,0 +1,130 @@
+"""Types answered by picking: multiple choice, multiple select, true/false."""
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from .base import FieldError, Outcome, QuestionType, clamp, register, text_list_errors, weight_errors
+
+
+def _feedback(q: dict[str, Any], *keys: str) -> str:
+    notes = q.get("feedback") or {}
+    return " ".join(str(notes[k]) for k in keys if notes.get(k))
+
+
+@register
+class MultipleChoice(QuestionType):
+    """One right choice. Optional ``weights`` give other choices partial (or negative) credit."""
+
+    name = "multiple_choice"
+    label = "Multiple choice"
+    required = ("prompt", "choices", "answer")
+    optional = ("weights", "feedback")
+    answer_fields = ("choices", "answer", "weights")
+    quick_seconds = 8.0
+
+    def check(self, q: dict[str, Any]) -> list[FieldError]:
+        errors = text_list_errors(q, "choices", 2)
+        if not errors and str(q["answer"]) not in [str(c) for c in q["choices"]]:
+            errors.append(FieldError("answer", f"{q['answer']!r} is not one of the choices"))
+        choices = q["choices"] if isinstance(q["choices"], list) else []
+        return errors + weight_errors(q, "weights", choices) + weight_errors(q, "feedback", choices)
+
+    def present(self, q: dict[str, Any], card: int, rng: random.Random) -> dict[str, Any]:
+        choices = [str(c) for c in q["choices"]]
+        rng.shuffle(choices)
+        return {"prompt": self.prompt(q), "choices": choices}
+
+    def grade(self, q: dict[str, Any], response: Any, card: int = 0) -> Outcome:
+        given = str(response)
+        right = given == str(q["answer"])
+        score = 1.0 if right else clamp(float((q.get("weights") or {}).get(given, 0.0)))
+        return Outcome(score, self.expected(q), _feedback(q, given))
+
+    def expected(self, q: dict[str, Any], card: int = 0) -> str:
+        return str(q["answer"])
+
+
+@register
+class MultipleSelect(QuestionType):
+    """Several right choices; credit for each right one picked, less for each wrong one."""
+
+    name = "multiple_select"
+    label = "Multiple select"
+    required = ("prompt", "choices", "answers")
+    optional = ("weights", "feedback")
+    answer_fields = ("choices", "answers", "weights")
+    quick_seconds = 15.0
+
+    def check(self, q: dict[str, Any]) -> list[FieldError]:
+        errors = text_list_errors(q, "choices", 2)
+        if not isinstance(q["answers"], list):
+            return errors + [FieldError("answers", "must be a list")]
+        choices = [str(c) for c in q["choices"]] if isinstance(q["choices"], list) else []
+        for i, a in enumerate(q["answers"]):
+            if str(a) not in choices:
+                errors.append(FieldError(f"answers[{i}]", f"{a!r} is not one of the choices"))
+        return errors + weight_errors(q, "weights", choices) + weight_errors(q, "feedback", choices)
+
+    def present(self, q: dict[str, Any], card: int, rng: random.Random) -> dict[str, Any]:
+        choices = [str(c) for c in q["choices"]]
+        rng.shuffle(choices)
+        return {"prompt": self.prompt(q), "choices": choices}
+
+    def read_response(self, getlist, card: int = 0) -> Any:
+        return sorted({v for v in getlist("answer") if v})
+
+    def grade(self, q: dict[str, Any], response: Any, card: int = 0) -> Outcome:
+        picked = {str(r) for r in response or []}
+        right = {str(a) for a in q["answers"]}
+        weights = q.get("weights")
+        if weights:
+            score = clamp(sum(float(weights.get(c, 0.0)) for c in picked))
+        elif picked == right:
+            score = 1.0
+        else:
+            # Moodle-style: each right pick earns 1/n, each wrong pick costs 1/n, floored at 0.
+            score = clamp((len(picked & right) - len(picked - right)) / len(right)) if right else 0.0
+        if picked == right:
+            score = 1.0
+        return Outcome(score, self.expected(q), _feedback(q, *sorted(picked)))
+
+    def expected(self, q: dict[str, Any], card: int = 0) -> str:
+        return "; ".join(str(a) for a in q["answers"])
+
+
+@register
+class TrueFalse(QuestionType):
+    name = "true_false"
+    label = "True or false"
+    required = ("prompt", "answer")
+    optional = ("feedback",)
+    answer_fields = ("answer",)
+    quick_seconds = 6.0
+
+    def check(self, q: dict[str, Any]) -> list[FieldError]:
+        if not isinstance(q["answer"], bool):
+            return [FieldError("answer", "must be true or false")]
+        return weight_errors(q, "feedback", ["true", "false"])
+
+    def validate(self, q: dict[str, Any]) -> list[FieldError]:
+        # ``answer: false`` is a value, not a missing field.
+        if q.get("answer") is False:
+            q = {**q, "answer": False}
+            if not q.get("prompt"):
+                return [FieldError("prompt", "is required")]
+            return self.check(q)
+        return super().validate(q)
+
+    def read_response(self, getlist, card: int = 0) -> Any:
+        values = getlist("answer")
+        value = values[0].strip().lower() if values else ""
+        return {"true": True, "false": False}.get(value)
+
+    def grade(self, q: dict[str, Any], response: Any, card: int = 0) -> Outcome:
+        score = 1.0 if response is q["answer"] else 0.0
+        key = "" if response is None else str(response).lower()
+        return Outcome(score, self.expected(q), _feedback(q, key))
+
+    def expected(self, q: dict[str, Any], card: int = 0) -> str:
+        return "True" if q["answer"] else "False"

@@ -1,0 +1,6 @@
+"""Typed models by area. Models hold data only: no url_for, no commits (services commit)."""
+from .content import Bank, Media, Question
+from .reviews import Card, ReviewLog
+from .users import LoginSession, User
+
+__all__ = ["Bank", "Card", "LoginSession", "Media", "Question", "ReviewLog", "User"]

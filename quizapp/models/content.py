@@ -1,0 +1,65 @@
+"""Question banks as stored: banks, their questions (the native dict) and media."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .types import UTCDateTime, utcnow
+
+
+class Bank(db.Model):
+    __tablename__ = "banks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    sources: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    builtin: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="bank", order_by="Question.position", passive_deletes=True
+    )
+
+
+class Question(db.Model):
+    """A question of a bank. ``data`` is the native question dict (banks.native)."""
+
+    __tablename__ = "questions"
+    __table_args__ = (UniqueConstraint("bank_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(120))
+    position: Mapped[int] = mapped_column(default=0)
+    type: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    answer_hash: Mapped[str] = mapped_column(String(32))
+    content_hash: Mapped[str] = mapped_column(String(32))
+    # Bumped when the answer changes: earlier progress no longer counts (cards start fresh).
+    version: Mapped[int] = mapped_column(default=1)
+    retired: Mapped[bool] = mapped_column(default=False)
+
+    bank: Mapped[Bank] = relationship(back_populates="questions")
+
+
+class Media(db.Model):
+    """An image that came with a bank (from an .apkg), served by name under the bank."""
+
+    __tablename__ = "media"
+    __table_args__ = (UniqueConstraint("bank_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)

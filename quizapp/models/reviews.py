@@ -1,0 +1,68 @@
+"""Per-learner card state (FSRS) and the log of every answer."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .content import Question
+from .types import UTCDateTime, utcnow
+
+NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3  # fsrs.State has no "new"; 0 is ours
+
+
+class Card(db.Model):
+    """One learner's memory of one card: a question, or one deletion of a cloze question."""
+
+    __tablename__ = "cards"
+    __table_args__ = (
+        UniqueConstraint("user_id", "question_id", "ordinal"),
+        Index("ix_cards_user_due", "user_id", "due"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"), index=True)
+    ordinal: Mapped[int] = mapped_column(default=0)
+    state: Mapped[int] = mapped_column(default=NEW)
+    step: Mapped[int | None] = mapped_column(default=None)
+    stability: Mapped[float | None] = mapped_column(default=None)
+    difficulty: Mapped[float | None] = mapped_column(default=None)
+    due: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    last_review: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    reps: Mapped[int] = mapped_column(default=0)
+    lapses: Mapped[int] = mapped_column(default=0)
+    leech: Mapped[bool] = mapped_column(default=False)
+    suspended: Mapped[bool] = mapped_column(default=False)
+    buried_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    question_version: Mapped[int] = mapped_column(default=1)
+
+    question: Mapped[Question] = relationship()
+
+
+class ReviewLog(db.Model):
+    """Every answer: what was given, how it was graded and rated, and the card before and after."""
+
+    __tablename__ = "review_logs"
+    __table_args__ = (
+        # The client-made answer id: a retried or double-clicked answer is applied once.
+        UniqueConstraint("user_id", "client_id"),
+        Index("ix_review_logs_user_time", "user_id", "reviewed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id", ondelete="CASCADE"), index=True)
+    client_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(8), default="study")
+    rating: Mapped[int]
+    score: Mapped[float | None] = mapped_column(default=None)
+    answer: Mapped[Any] = mapped_column(JSON, default=None)
+    duration_ms: Mapped[int | None] = mapped_column(default=None)
+    reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    state_before: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state_after: Mapped[dict[str, Any]] = mapped_column(JSON)
+    question_version: Mapped[int] = mapped_column(default=1)

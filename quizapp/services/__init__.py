@@ -1,0 +1,1 @@
+"""The only layer that joins the database session and the pure domain; takes ``now`` where time matters."""

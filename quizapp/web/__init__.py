@@ -1,0 +1,1 @@
+"""Web plumbing shared by the feature blueprints: security headers, errors, access rules."""

@@ -1,0 +1,51 @@
+"""Error pages in the site's layout (HTML), or JSON for API and fetch callers."""
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+TITLES = {
+    400: "Bad request",
+    403: "Not allowed",
+    404: "Page not found",
+    405: "Method not allowed",
+    413: "File too large",
+    429: "Too many attempts",
+    500: "Something went wrong",
+}
+
+
+def wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return request.path.startswith("/api/") or (
+        best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    )
+
+
+def render_error(code: int, message: str):
+    if wants_json():
+        return jsonify(error=TITLES.get(code, "Error"), message=message), code
+    return render_template("error.html", code=code, title=TITLES.get(code, "Error"), message=message), code
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        return render_error(400, "The form had expired or was not sent from this site. "
+                                 "Go back, reload the page and try again.")
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if exc.code == 413:
+            limit = app.config.get("MAX_CONTENT_LENGTH") or 0
+            return render_error(413, f"Uploads are limited to {limit // (1024 * 1024)} MB.")
+        if exc.code == 429:
+            return render_error(429, "Too many attempts in a short time. Wait a minute and try again.")
+        if exc.code is None or exc.code < 400:
+            return exc
+        return render_error(exc.code, exc.description or "")
+
+    @app.errorhandler(InternalServerError)
+    def server_error(exc: InternalServerError):
+        return render_error(500, "The error has been logged. Please try again in a moment.")

@@ -77,11 +77,15 @@ def configure_security(app: Flask) -> None:
 def configure_blueprints(app: Flask) -> None:
     from .auth import bp as auth_bp
     from .main import bp as main_bp
+    from .study import bp as study_bp
     from .web.errors import init_app as init_errors
+    from .web.text import init_app as init_text
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(study_bp)
     init_errors(app)
+    init_text(app)
 
 
 def configure_cli(app: Flask) -> None:

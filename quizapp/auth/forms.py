@@ -35,7 +35,8 @@ class RegisterForm(FlaskForm):
                              description="At least 8 characters.")
     confirm = PasswordField("Repeat the password",
                             validators=[DataRequired(), EqualTo("password", message="The passwords differ.")])
-    timezone = StringField("Time zone", default="UTC", filters=[strip], validators=[DataRequired(), known_timezone],
+    timezone = StringField("Time zone", default="UTC", filters=[strip], render_kw={"data-detect-timezone": ""},
+                           validators=[DataRequired(), known_timezone],
                            description="Your day of study starts at 4 a.m. in this zone.")
     invite_code = StringField("Teacher invitation code (teachers only)", validators=[Optional(), Length(max=100)])
 

@@ -59,10 +59,48 @@ class ReviewLog(db.Model):
     client_id: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(8), default="study")
     rating: Mapped[int]
+    # The card's state before this answer (0 = new): counts today's new cards and reviews cheaply.
+    prior_state: Mapped[int] = mapped_column(default=0)
     score: Mapped[float | None] = mapped_column(default=None)
-    answer: Mapped[Any] = mapped_column(JSON, default=None)
+    answer: Mapped[Any | None] = mapped_column(JSON, default=None)
     duration_ms: Mapped[int | None] = mapped_column(default=None)
     reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     state_before: Mapped[dict[str, Any]] = mapped_column(JSON)
     state_after: Mapped[dict[str, Any]] = mapped_column(JSON)
     question_version: Mapped[int] = mapped_column(default=1)
+
+
+class QuizAttempt(db.Model):
+    """A quiz: N questions answered without feedback, then a score and a review of each answer."""
+
+    __tablename__ = "quiz_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    bank_ids: Mapped[list[int]] = mapped_column(JSON)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+    items: Mapped[list[QuizItem]] = relationship(order_by="QuizItem.position", back_populates="attempt")
+
+
+class QuizItem(db.Model):
+    """One question of a quiz attempt and, once answered, the learner's answer and its mark."""
+
+    __tablename__ = "quiz_items"
+    __table_args__ = (UniqueConstraint("attempt_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("quiz_attempts.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"), index=True)
+    ordinal: Mapped[int] = mapped_column(default=0)
+    question_version: Mapped[int] = mapped_column(default=1)
+    response: Mapped[Any | None] = mapped_column(JSON, default=None)
+    score: Mapped[float | None] = mapped_column(default=None)
+    duration_ms: Mapped[int | None] = mapped_column(default=None)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    review_log_id: Mapped[int | None] = mapped_column(ForeignKey("review_logs.id", ondelete="SET NULL"))
+
+    attempt: Mapped[QuizAttempt] = relationship(back_populates="items")
+    question: Mapped[Question] = relationship()

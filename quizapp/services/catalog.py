@@ -30,3 +30,8 @@ def banks_for(user: User) -> list[BankSummary]:
         .order_by(Bank.builtin.desc(), Bank.title)
     ).all()
     return [BankSummary(b.id, b.slug, b.title, b.description, n, b.builtin) for b, n in rows]
+
+
+def accessible_bank_ids(user: User) -> set[int]:
+    """Ids of the banks this user may study (built-in and their own; classes join later)."""
+    return set(db.session.scalars(select(Bank.id).where((Bank.builtin.is_(True)) | (Bank.owner_id == user.id))))

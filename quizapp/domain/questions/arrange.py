@@ -31,8 +31,19 @@ class Ordering(QuestionType):
         return {"prompt": self.prompt(q), "items": shuffled}
 
     def read_response(self, getlist, card: int = 0) -> Any:
-        """Either the items in order (``answer`` repeated) or a position per item (``pos-<i>``)."""
-        return [v for v in getlist("answer") if v]
+        """Either the items in order (``answer`` repeated), or each shown item (``item-<k>``) with
+        the position chosen for it (``position-<k>``), which works with no script, by keyboard and touch."""
+        ordered = [v for v in getlist("answer") if v]
+        if ordered:
+            return ordered
+        placed = []
+        k = 0
+        while getlist(f"item-{k}"):
+            position = (getlist(f"position-{k}") or [""])[0]
+            rank = int(position) if position.isdigit() else 10_000
+            placed.append((rank, k, getlist(f"item-{k}")[0]))
+            k += 1
+        return [item for _, _, item in sorted(placed)]
 
     def grade(self, q: dict[str, Any], response: Any, card: int = 0) -> Outcome:
         items = [str(i) for i in q["items"]]

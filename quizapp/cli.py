@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
 from .banks import formats
@@ -206,6 +206,7 @@ DEMO_USERS = (("teacher@example.com", "Demo Teacher", "teacher"), ("student@exam
 
 
 @click.command("demo-users")
+@with_appcontext
 def demo_users() -> None:
     """Create the demo teacher and student if missing, and print their logins."""
     from flask import current_app

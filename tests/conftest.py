@@ -49,6 +49,13 @@ def _push_request_context():
 
 
 @pytest.fixture
+def client(app):
+    """Overrides pytest-flask's, which keeps the last request's context pushed (``with
+    app.test_client()``): a second browser in the same test would then share the first's ``g``."""
+    return app.test_client()
+
+
+@pytest.fixture
 def runner(app):
     return app.test_cli_runner()
 

@@ -14,6 +14,8 @@ from yaml.constructor import SafeConstructor
 from ..domain.questions import REGISTRY, get_type
 from .model import Bank, BankIssue, ParseResult, Question, validate_bank
 
+# libyaml's C parser when PyYAML has it (about 8x faster on large banks); the marks are the same.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 FORMAT_VERSION = 1
 BANK_KEYS = ("bank", "id", "title", "description", "tags", "sources", "questions")
 COMMON_KEYS = ("id", "type", "explanation", "source", "evidence", "tags", "difficulty", "format")
@@ -53,7 +55,7 @@ class _Lines:
 
 def _compose(text: str) -> tuple[Any, dict[tuple, int]]:
     walker = _Lines()
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    root = yaml.compose(text, Loader=_LOADER)
     if root is None:
         return None, {}
     return walker.build(root), walker.lines
@@ -183,7 +185,8 @@ def to_data(bank: Bank) -> dict[str, Any]:
 
 
 def dump_yaml(bank: Bank) -> str:
-    return yaml.safe_dump(to_data(bank), sort_keys=False, allow_unicode=True, width=100)
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    return yaml.dump(to_data(bank), Dumper=dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
 def dump_json(bank: Bank) -> str:

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
-from flask import render_template
-from flask_login import current_user
-from sqlalchemy import text
+from io import BytesIO
+
+from flask import abort, render_template, send_file
+from flask_login import current_user, login_required
+from sqlalchemy import select, text
 
 from ..extensions import db
+from ..models import Media
 from ..services import catalog
 from . import bp
 
@@ -14,6 +17,25 @@ def index():
     if not current_user.is_authenticated:
         return render_template("main/welcome.html")
     return render_template("main/home.html", banks=catalog.banks_for(current_user))
+
+
+# Served inline only for raster images; anything else is a download, so no upload runs as a page.
+INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
+
+
+@bp.get("/media/<int:bank_id>/<path:name>")
+@login_required
+def media(bank_id: int, name: str):
+    if bank_id not in catalog.accessible_bank_ids(current_user):
+        abort(404)
+    item = db.session.scalar(select(Media).where(Media.bank_id == bank_id, Media.name == name))
+    if item is None:
+        abort(404)
+    inline = item.content_type in INLINE_TYPES
+    response = send_file(BytesIO(item.data), mimetype=item.content_type if inline else "application/octet-stream",
+                         as_attachment=not inline, download_name=name, max_age=86400)
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 @bp.get("/healthz")

@@ -1,6 +1,9 @@
 """Rendering question text: plain text escaped, HTML and Markdown sanitised (never trusted)."""
 from __future__ import annotations
 
+import re
+from urllib.parse import quote
+
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
@@ -9,12 +12,18 @@ from ..banks.sanitize import clean_html
 _markdown = MarkdownIt("commonmark", {"html": False})
 
 
-def rich(text: object, fmt: str = "plain") -> Markup:
+# A bank's own image: a bare file name (no scheme, no slash), as .apkg fields write them.
+_LOCAL_IMG = re.compile(r'(<img\b[^>]*?\bsrc=")([^":/?#]+)(")')
+
+
+def rich(text: object, fmt: str = "plain", media: str | None = None) -> Markup:
+    """``text`` as safe HTML; ``media`` is the URL prefix of the bank's images."""
     value = "" if text is None else str(text)
-    if fmt == "html":
-        return Markup(clean_html(value))  # noqa: S704 (sanitised by nh3 just above)
-    if fmt == "markdown":
-        return Markup(clean_html(_markdown.render(value)))  # noqa: S704
+    if fmt in ("html", "markdown"):
+        html = clean_html(value if fmt == "html" else _markdown.render(value))
+        if media:
+            html = _LOCAL_IMG.sub(lambda m: m.group(1) + media + quote(m.group(2)) + m.group(3), html)
+        return Markup(html)  # noqa: S704 (sanitised by nh3 just above)
     return Markup(str(escape(value)).replace("\n", Markup("<br>")))  # noqa: S704 (escaped)
 
 

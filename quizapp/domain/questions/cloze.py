@@ -12,7 +12,8 @@ from typing import Any
 from .. import text
 from .base import FieldError, Outcome, QuestionType, register
 
-DELETION = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
+# At most 9 digits: a longer index is no card number (and int() refuses over 4300 digits).
+DELETION = re.compile(r"\{\{c(\d{1,9})::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
 
 
 @dataclass(frozen=True)

@@ -97,7 +97,11 @@ class Numeric(QuestionType):
         tolerance = q.get("tolerance", 0)
         if not _is_number(tolerance) or tolerance < 0:
             errors.append(FieldError("tolerance", "must be a number of at least 0"))
-        for i, alt in enumerate(q.get("alternatives") or []):
+        alternatives = q.get("alternatives") or []
+        if not isinstance(alternatives, list):
+            errors.append(FieldError("alternatives", "must be a list of {answer, tolerance, weight, feedback}"))
+            alternatives = []
+        for i, alt in enumerate(alternatives):
             if not isinstance(alt, dict) or not _is_number(alt.get("answer")):
                 errors.append(FieldError(f"alternatives[{i}].answer", "must be a number"))
             elif not _is_number(alt.get("tolerance", 0)) or alt.get("tolerance", 0) < 0:
@@ -122,10 +126,12 @@ class Numeric(QuestionType):
             (a["answer"], a.get("tolerance", 0), a.get("weight", 0.0), a.get("feedback", ""))
             for a in q.get("alternatives") or []
         ]
-        best, note = 0.0, ""
+        # The best-weighted hit wins, even at 0 or below: its feedback ("1939 is when the war began")
+        # is shown as Moodle shows a 0 % answer's feedback.
+        best, note, hit = 0.0, "", False
         for answer, tolerance, weight, feedback in candidates:
-            if abs(float(response) - float(answer)) <= float(tolerance) + 1e-9 and weight > best:
-                best, note = float(weight), str(feedback or "")
+            if abs(float(response) - float(answer)) <= float(tolerance) + 1e-9 and (not hit or weight > best):
+                best, note, hit = float(weight), str(feedback or ""), True
         return Outcome(clamp(best), self.expected(q), note)
 
     def expected(self, q: dict[str, Any], card: int = 0) -> str:

@@ -1,0 +1,132 @@
+"""The study loop without JavaScript: forms post and redirect."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from quizapp.domain.questions import get_type
+from quizapp.extensions import db
+from quizapp.models import Question, QuizItem, ReviewLog
+from tests.conftest import AuthActions, csrf_from
+from tests.factories import make_bank
+
+
+@pytest.fixture
+def student(app, client, make_user):
+    with app.app_context():
+        make_bank()
+    make_user()
+    AuthActions(client).login()
+    return client
+
+
+def hidden(page: str, name: str) -> str:
+    return re.search(rf'name="{name}" value="([^"]*)"', page).group(1)
+
+
+def test_answer_a_card_and_see_feedback_without_script(student):
+    page = student.get("/study").get_data(as_text=True)
+    assert "Where did Mao travel in December 1949?" in page and "9</b> new" in page
+    form = {k: hidden(page, k) for k in ("csrf_token", "question_id", "ordinal", "client_id", "shown_at")}
+    response = student.post("/study/answer", data={**form, "answer": "Moscow"})
+    assert response.status_code == 302 and "/study/answered/" in response.headers["Location"]
+    feedback = student.get(response.headers["Location"]).get_data(as_text=True)
+    assert "✓ Right" in feedback and "Mao&#39;s first trip abroad." in feedback
+    assert "<blockquote>Mao went to Moscow in 1949.</blockquote>" in feedback
+    # Answered within half the expected time: the rule suggests Easy, so it skips learning.
+    assert "8</b> new" in feedback and "Rated <strong>Easy</strong>" in feedback
+
+
+def test_double_submit_is_applied_once(student, app):
+    page = student.get("/study").get_data(as_text=True)
+    form = {k: hidden(page, k) for k in ("csrf_token", "question_id", "ordinal", "client_id", "shown_at")}
+    first = student.post("/study/answer", data={**form, "answer": "Moscow"})
+    second = student.post("/study/answer", data={**form, "answer": "Moscow"})
+    assert first.headers["Location"] == second.headers["Location"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(ReviewLog.id))) == 1
+
+
+def test_flashcard_reveal_and_rate_without_script(student, app):
+    with app.app_context():
+        card = db.session.scalar(select(Question).where(Question.key == "card"))
+        others = [(q.id, o) for q in db.session.scalars(select(Question).where(Question.key != "card"))
+                  for o in get_type(q.type).cards(q.data)]
+    token = csrf_from(student.get("/study").get_data(as_text=True))
+    for qid, ordinal in others:  # bury the rest so the flashcard comes up
+        assert student.post(f"/study/card/{qid}/{ordinal}/bury", data={"csrf_token": token}).status_code == 302
+    page = student.get("/study?reveal=1").get_data(as_text=True)
+    assert "The break of the 1960s" in page and "How well did you remember?" in page
+    form = {k: hidden(page, k) for k in ("csrf_token", "question_id", "ordinal", "client_id", "shown_at")}
+    assert form["question_id"] == str(card.id)
+    response = student.post("/study/answer", data={**form, "rating": "4"})
+    assert response.status_code == 302 and response.headers["Location"] == "/study"
+
+
+def test_flashcard_without_rating_is_a_clear_400(student, app):
+    with app.app_context():
+        card = db.session.scalar(select(Question).where(Question.key == "card"))
+    token = csrf_from(student.get("/study").get_data(as_text=True))
+    response = student.post("/study/answer", data={"csrf_token": token, "question_id": card.id, "ordinal": 0,
+                                                   "client_id": "x"})
+    assert response.status_code == 400 and "Rate how well you remembered" in response.get_data(as_text=True)
+
+
+def test_bad_answer_requests_are_4xx(student):
+    token = csrf_from(student.get("/study").get_data(as_text=True))
+    assert student.post("/study/answer", data={"csrf_token": token}).status_code == 400
+    assert student.post("/study/answer", data={"csrf_token": token, "question_id": "999999",
+                                               "client_id": "x"}).status_code == 404
+    assert student.post("/study/answer", data={"csrf_token": token, "question_id": "1", "ordinal": "7",
+                                               "client_id": "x"}).status_code == 400
+    assert student.post("/study/rate", data={"csrf_token": token, "log_id": "1", "rating": "9"}).status_code in (
+        400, 404)
+
+
+def test_another_students_feedback_is_not_visible(student, app, make_user):
+    page = student.get("/study").get_data(as_text=True)
+    form = {k: hidden(page, k) for k in ("csrf_token", "question_id", "ordinal", "client_id", "shown_at")}
+    location = student.post("/study/answer", data={**form, "answer": "Moscow"}).headers["Location"]
+    make_user(email="eve@example.com")
+    eve = app.test_client()
+    AuthActions(eve).login(email="eve@example.com")
+    assert eve.get(location).status_code == 404
+
+
+def test_quiz_without_script(student, app):
+    page = student.get("/quiz").get_data(as_text=True)
+    response = student.post("/quiz", data={"csrf_token": csrf_from(page), "size": "3"})
+    assert response.status_code == 302
+    url = response.headers["Location"]
+    for n in range(3):
+        page = student.get(url).get_data(as_text=True)
+        assert f"Question {n + 1} of 3" in page
+        student.post(f"{url}/answer", data={"csrf_token": csrf_from(page), "position": str(n), "answer": "x"})
+    result = student.get(url).get_data(as_text=True)
+    assert "Score: " in result and "/ 3" in result
+    with app.app_context():
+        items = db.session.scalars(select(QuizItem)).all()
+        assert len(items) == 3 and all(i.answered_at is not None and i.review_log_id for i in items)
+        kinds = set(db.session.scalars(select(ReviewLog.kind)))
+        assert kinds == {"quiz"}
+
+
+def test_settings_validate_and_save(student, app):
+    from quizapp.models import User
+
+    page = student.get("/study/settings").get_data(as_text=True)
+    bad = student.post("/study/settings", data={"csrf_token": csrf_from(page), "desired_retention": "1.5",
+                                                "new_per_day": "-1", "reviews_per_day": "200",
+                                                "timezone": "Nowhere", "day_start_hour": "4"})
+    assert bad.status_code == 400
+    good = student.post("/study/settings", data={"csrf_token": csrf_from(page), "desired_retention": "0.85",
+                                                 "new_per_day": "5", "reviews_per_day": "100",
+                                                 "timezone": "Asia/Shanghai", "day_start_hour": "3"})
+    assert good.status_code == 302
+    with app.app_context():
+        user = db.session.scalar(select(User))
+        assert (user.desired_retention, user.new_per_day, user.timezone) == (0.85, 5, "Asia/Shanghai")
+    optimise = student.post("/study/settings/optimise", data={"csrf_token": csrf_from(page)}, follow_redirects=True)
+    assert "at least 400 are needed" in optimise.get_data(as_text=True)

@@ -118,16 +118,17 @@ def test_feedback_shows_right_answer_explanation_and_source(student_page):
     expect(page.get_by_text("Rated Hard.")).to_be_visible()
 
 
-def test_study_pages_are_accessible_in_dark_mode_and_fit_a_phone(student_page):
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_study_pages_are_accessible_and_fit_a_phone(student_page, scheme):
     page = student_page
-    page.emulate_media(color_scheme="dark")
+    page.emulate_media(color_scheme=scheme)
     page.set_viewport_size({"width": 360, "height": 740})
     found = {}
-    for path in ["/study", "/study/settings", "/study/leeches", "/quiz"]:
+    for path in ["/study", "/study?reveal=1", "/study/settings", "/study/leeches", "/quiz"]:
         page.goto(path)
         found[path] = serious_violations(page)
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
-    screenshot(page, "phone-dark-quiz-start")
+    screenshot(page, f"phone-{scheme}-quiz-start")
     assert {p: v for p, v in found.items() if v} == {}
 
 

@@ -15,6 +15,13 @@
     }
   }
 
+  // The answer id made here in the browser: a retry or double click of this view resends the same
+  // id, which the server applies once. (Without script the id the page came with serves the same.)
+  function answerIds() {
+    if (!window.crypto || !crypto.randomUUID) { return; }
+    document.querySelectorAll("input[name='client_id']").forEach(function (f) { f.value = crypto.randomUUID(); });
+  }
+
   // Answer timing measured in the page (more exact than the server's shown-at stamp).
   function timeAnswers() {
     var started = performance.now();
@@ -146,6 +153,6 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    prefillTimezone(); timeAnswers(); shortcuts(); ordering(); localTimes();
+    prefillTimezone(); answerIds(); timeAnswers(); shortcuts(); ordering(); localTimes();
   });
 })();

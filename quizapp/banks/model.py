@@ -32,7 +32,7 @@ class Question:
     def answer_hash(self) -> str:
         """Digest of what decides right and wrong; a change resets learners' progress."""
         qtype = get_type(self.type)
-        key = {f: self.fields.get(f) for f in qtype.answer_fields}
+        key = {f: self.fields.get(f, qtype.defaults.get(f)) for f in qtype.answer_fields}
         return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
     def content_hash(self) -> str:

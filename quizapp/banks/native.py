@@ -25,14 +25,15 @@ MAX_NODES = 2_000_000  # an alias bomb expands past this long before memory runs
 class _Lines:
     """Walks a composed YAML tree, building the data and the line (1-based) of every path."""
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int = MAX_NODES) -> None:
         self.lines: dict[tuple, int] = {}
         self.nodes = 0
+        self.limit = limit
         self.constructor = SafeConstructor()
 
     def build(self, node: yaml.Node, path: tuple = ()) -> Any:
         self.nodes += 1
-        if self.nodes > MAX_NODES:
+        if self.nodes > self.limit:
             raise ValueError("the document is too large or nests too many aliases")
         self.lines[path] = node.start_mark.line + 1
         if isinstance(node, yaml.MappingNode):
@@ -54,15 +55,22 @@ class _Lines:
 
 
 def _compose(text: str) -> tuple[Any, dict[tuple, int]]:
-    walker = _Lines()
+    # A real bank has a few nodes per line; far more than the text could hold means aliases expanding.
+    walker = _Lines(min(MAX_NODES, 20 * len(text) + 10_000))
     root = yaml.compose(text, Loader=_LOADER)
     if root is None:
         return None, {}
     return walker.build(root), walker.lines
 
 
-def parse_native(text: str, file: str = "bank.yaml") -> ParseResult:
+def parse_native(text: str | bytes, file: str = "bank.yaml") -> ParseResult:
     """Reads a native bank from YAML (or JSON, which is read as JSON but located via YAML)."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = text[: exc.start].count(b"\n") + 1
+            return ParseResult(None, [BankIssue(file, line, "is not UTF-8 text (save it as UTF-8 and try again)")])
     lines: dict[tuple, int] = {}
     try:
         if file.lower().endswith(".json") or text.lstrip().startswith("{"):

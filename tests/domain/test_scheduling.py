@@ -86,33 +86,29 @@ def test_a_card_becomes_a_leech_at_eight_lapses_and_stays_one():
     assert card.leech  # answering well does not clear the flag
 
 
-@pytest.mark.parametrize("card", [CardState(), pytest.param("review", id="review-card")])
-def test_preview_gives_four_increasing_intervals(card):
-    if card == "review":
-        card = graduated()
+@pytest.mark.parametrize("make", [CardState, graduated], ids=["new-card", "review-card"])
+def test_preview_gives_four_increasing_intervals(make):
+    card = make()
     now = card.due or NOW
     intervals = preview(card, now, SCHEDULER, "q1")
     assert list(intervals) == [AGAIN, HARD, GOOD, EASY]
     values = list(intervals.values())
     assert all(v > timedelta(0) for v in values)
     assert values == sorted(values) and len(set(values)) == 4
-    # The preview is what the review would do.
+    # The buttons show what the review will do.
     assert intervals[GOOD] == review(card, GOOD, now, SCHEDULER, "q1").due - now
 
 
-def test_replay_is_deterministic():
-    reviews = [(GOOD, NOW)]
-    card = CardState()
-    when = NOW
+def test_replaying_the_log_gives_the_same_state():
+    card, when, log = CardState(), NOW, []
     for rating in (GOOD, GOOD, HARD, AGAIN, GOOD, EASY, GOOD):
         card = review(card, rating, when, SCHEDULER, "bank/q1")
+        log.append((rating, when))
         when = card.due + timedelta(hours=3)
-        reviews.append((rating, when))
-    first = replay(reviews, SCHEDULER, "bank/q1")
-    assert replay(reviews, SCHEDULER, "bank/q1") == first
-    assert replay(reviews, make_scheduler(), "bank/q1") == first
-    assert first.reps == len(reviews)
-    assert CardState.from_json(first.to_json()) == first
+    assert replay(log, SCHEDULER, "bank/q1") == card
+    assert replay(log, make_scheduler(), "bank/q1") == card  # a fresh scheduler, same answer
+    assert card.reps == len(log) and card.lapses == 1
+    assert CardState.from_json(card.to_json()) == card
 
 
 def test_fuzz_spreads_long_intervals_by_card_but_not_short_ones():

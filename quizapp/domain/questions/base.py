@@ -46,6 +46,8 @@ class QuestionType:
     optional: ClassVar[tuple[str, ...]] = ()
     # Fields whose change means the learner's past answers no longer count (progress resets).
     answer_fields: ClassVar[tuple[str, ...]] = ()
+    # Values an absent optional field stands for (so "tolerance: 0" and no tolerance are the same).
+    defaults: ClassVar[dict[str, Any]] = {}
     auto_graded: ClassVar[bool] = True
     # Expected seconds for a confident answer; feeds the rating rule (domain.rating).
     quick_seconds: ClassVar[float] = 10.0

@@ -8,8 +8,13 @@ from .base import FieldError, Outcome, QuestionType, clamp, register, text_list_
 
 
 def _feedback(q: dict[str, Any], *keys: str) -> str:
-    notes = q.get("feedback") or {}
+    notes = {_key(k): v for k, v in (q.get("feedback") or {}).items()}
     return " ".join(str(notes[k]) for k in keys if notes.get(k))
+
+
+def _key(key: Any) -> str:
+    """YAML reads an unquoted ``true:`` key as a boolean; feedback keys are compared as text."""
+    return str(key).lower() if isinstance(key, bool) else str(key)
 
 
 @register
@@ -105,6 +110,9 @@ class TrueFalse(QuestionType):
     def check(self, q: dict[str, Any]) -> list[FieldError]:
         if not isinstance(q["answer"], bool):
             return [FieldError("answer", "must be true or false")]
+        notes = q.get("feedback")
+        if isinstance(notes, dict):
+            q = {**q, "feedback": {_key(k): v for k, v in notes.items()}}
         return weight_errors(q, "feedback", ["true", "false"])
 
     def validate(self, q: dict[str, Any]) -> list[FieldError]:

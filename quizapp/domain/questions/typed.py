@@ -83,6 +83,7 @@ class Numeric(QuestionType):
     required = ("prompt", "answer")
     optional = ("tolerance", "unit", "alternatives", "feedback")
     answer_fields = ("answer", "tolerance", "alternatives")
+    defaults = {"tolerance": 0}
     quick_seconds = 10.0
 
     def validate(self, q: dict[str, Any]) -> list[FieldError]:

@@ -421,16 +421,21 @@ class _Block:
         q.feedbackfalse, q.feedbackfalseformat = false_fb
         q.penalty = 1.0
 
-    def shortanswer(self, q: GiftQuestion, answertext: str, at: int) -> None:
-        answers = self.pieces(answertext, at, keep_equals=False)
-        if not answers:
-            self.error(self.line(at), "a short-answer question needs at least one answer (=answer)")
-            return
+    def weighted(self, q: GiftQuestion, answers):
+        """Each ``=answer`` piece as (line, weight, answer, feedback); ``%50%`` sets the weight."""
         for line, text in answers:
             weight = 1.0
             if m := WEIGHT.match(text):
                 weight, text = self.weight(m, line), text[m.end() :]
             answer, feedback = self.comment(text, q.questiontextformat)
+            yield line, weight, answer, feedback
+
+    def shortanswer(self, q: GiftQuestion, answertext: str, at: int) -> None:
+        answers = self.pieces(answertext, at, keep_equals=False)
+        if not answers:
+            self.error(self.line(at), "a short-answer question needs at least one answer (=answer)")
+            return
+        for line, weight, answer, feedback in self.weighted(q, answers):
             self._add(q, line, weight, answer, feedback)
 
     def numerical(self, q: GiftQuestion, answertext: str, at: int) -> None:
@@ -442,11 +447,7 @@ class _Block:
         if not answers:
             self.error(self.line(at), "a numerical question needs an answer after '#' ({#1822} or {#1822:2})")
             return
-        for line, text in answers:
-            weight = 1.0
-            if m := WEIGHT.match(text):
-                weight, text = self.weight(m, line), text[m.end() :]
-            answer, feedback = self.comment(text, q.questiontextformat)
+        for line, weight, answer, feedback in self.weighted(q, answers):
             value, tolerance = self.number(answer[0], line)
             self._add(q, line, weight, (value, answer[1]), feedback)
             q.tolerance.append(tolerance)

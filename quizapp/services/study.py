@@ -318,22 +318,24 @@ def undo(user: User) -> ReviewLog | None:
     return log
 
 
-def set_suspended(user: User, question_id: int, ordinal: int, suspended: bool) -> Card:
+def _change_card(user: User, question_id: int, ordinal: int, **values: Any) -> Card:
+    """Sets ``values`` on the learner's card (made if it was never studied), under the write lock."""
     question = load_question(user, question_id, ordinal)
     begin_write()
     card = _card_for_update(user, question, ordinal)
-    card.suspended = suspended
+    for name, value in values.items():
+        setattr(card, name, value)
     db.session.commit()
     return card
+
+
+def set_suspended(user: User, question_id: int, ordinal: int, suspended: bool) -> Card:
+    return _change_card(user, question_id, ordinal, suspended=suspended)
 
 
 def bury(user: User, question_id: int, ordinal: int, now: datetime) -> Card:
-    question = load_question(user, question_id, ordinal)
-    begin_write()
-    card = _card_for_update(user, question, ordinal)
-    card.buried_until = day_bounds(user, now)[1]
-    db.session.commit()
-    return card
+    """Hides the card until the learner's next study day."""
+    return _change_card(user, question_id, ordinal, buried_until=day_bounds(user, now)[1])
 
 
 def leeches(user: User) -> list[Card]:

@@ -26,8 +26,10 @@ setup: $(VENV)/.installed
 db: setup
 	$(FLASK) db upgrade
 
+SHARED_DOCUMENTS := $(wildcard ../shared/documents)
+
 banks: db
-	$(FLASK) bank load questions
+	$(FLASK) bank load questions $(if $(SHARED_DOCUMENTS),--documents $(SHARED_DOCUMENTS))
 
 demo: db
 	$(FLASK) demo-users

@@ -77,13 +77,19 @@ def configure_security(app: Flask) -> None:
 def configure_blueprints(app: Flask) -> None:
     from .auth import bp as auth_bp
     from .main import bp as main_bp
+    from .progress import bp as progress_bp
     from .study import bp as study_bp
+    from .teach import bp as teach_bp
+    from .teach import enrol_bp
     from .web.errors import init_app as init_errors
     from .web.text import init_app as init_text
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(study_bp)
+    app.register_blueprint(progress_bp)
+    app.register_blueprint(teach_bp)
+    app.register_blueprint(enrol_bp)
     init_errors(app)
     init_text(app)
 

@@ -14,6 +14,7 @@ from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
+from . import backup
 from .banks import formats
 from .banks.grounding import check_evidence, read_documents
 from .banks.model import ParseResult
@@ -23,6 +24,7 @@ from .models.types import utcnow
 from .models.users import ROLES
 from .services import accounts
 from .services.bank_store import BankOwnershipError, bank_as_parsed, save_bank
+from .services.imports import save_documents
 
 bank_cli = AppGroup("bank", help="Check, import, export and list question banks.")
 user_cli = AppGroup("user", help="Manage accounts.")
@@ -136,9 +138,13 @@ def bank_import(path: str, fmt: str, owner: str | None, dry_run: bool, as_json: 
 
 @bank_cli.command("load")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False), default="questions")
-def bank_load(folder: str) -> None:
+@click.option("--documents", type=click.Path(exists=True, file_okay=False),
+              help="Folder of the source documents: stored with each bank that cites them, so learners "
+                   "see quotes in context.")
+def bank_load(folder: str, documents: str | None) -> None:
     """Load (or re-load) the built-in banks of a folder; every file must be valid, else nothing is saved."""
     results = [(p, _read(p)) for p in _files((folder,))]
+    texts = read_documents(Path(documents)) if documents else {}
     errors = [str(e) for _, r in results for e in r.errors]
     if errors:
         _fail(errors)
@@ -147,6 +153,8 @@ def bank_load(folder: str) -> None:
         for _, result in results:
             assert result.bank is not None
             reports.append(save_bank(result.bank, now=utcnow(), builtin=True))
+            cited = {src.get("file") for src in result.bank.sources.values() if isinstance(src, dict)}
+            save_documents(reports[-1].bank_id, {n: t for n, t in texts.items() if n in cited}, utcnow())
     except BankOwnershipError as exc:
         db.session.rollback()
         _fail([str(exc)])
@@ -218,13 +226,31 @@ def demo_users() -> None:
     for email, name, role in DEMO_USERS:
         if db.session.scalar(select(User.id).where(User.email == email)) is None:
             accounts.create_user(email, password, name=name, role=role)
+    _demo_class()
     db.session.commit()
     click.echo("Demo logins (password kept in instance/demo-password):")
     for email, _, role in DEMO_USERS:
         click.echo(f"  {role:8} {email}  password: {password}")
 
 
+def _demo_class() -> None:
+    """The demo teacher's class, with the demo student in it and one built-in bank assigned."""
+    from .models import Classroom
+    from .services import classes
+
+    teacher = db.session.scalar(select(User).where(User.email == DEMO_USERS[0][0]))
+    student = db.session.scalar(select(User).where(User.email == DEMO_USERS[1][0]))
+    if db.session.scalar(select(Classroom.id).where(Classroom.owner_id == teacher.id)) is not None:
+        return
+    classroom = classes.create(teacher, "Demo class", utcnow())
+    classes.join(student, classroom, utcnow())
+    first = db.session.scalar(select(Bank).where(Bank.builtin.is_(True)).order_by(Bank.title))
+    if first is not None:
+        classes.assign(teacher, classroom, first.id, None, utcnow())
+
+
 def init_app(app: Flask) -> None:
+    backup.init_app(app)  # flask db backup
     app.cli.add_command(bank_cli)
     app.cli.add_command(user_cli)
     app.cli.add_command(demo_users)

@@ -61,6 +61,10 @@ DEFAULTS = {
     # A study session can outlast an hour; the CSRF token is bound to the session instead.
     "WTF_CSRF_TIME_LIMIT": None,
     "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+    # A pasted or edited question file arrives as a text field; allow as much as an uploaded file.
+    "MAX_FORM_MEMORY_SIZE": 20 * 1024 * 1024,
+    # "thread": uploads are checked and saved in a background thread; "inline": in the request.
+    "IMPORT_RUNNER": "thread",
     "LOGIN_LIMITS_PER_ACCOUNT": "5 per minute; 30 per hour",
     "LOGIN_LIMITS_PER_ADDRESS": "20 per minute; 200 per hour",
     "RATELIMIT_HEADERS_ENABLED": True,

@@ -344,7 +344,7 @@ def _parse_archive(archive: zipfile.ZipFile, file: str, bank_id: str | None, tit
     if not errors:
         notices += _attach_media(bank, archive, media_map, _zstd_media(archive, limits), file, limits, errors)
     errors += validate_bank(bank, file)
-    return ParseResult(None if errors else bank, errors, notices)
+    return ParseResult(None if errors else bank, errors, notices, partial=bank)
 
 
 def _bank(col: _Collection, file: str, bank_id: str | None, title: str | None, skips: _Skips) -> Bank:

@@ -403,7 +403,7 @@ def parse_delimited(data: str | bytes, file: str = "cards.csv", bank_id: str | N
     if len(errors) > MAX_ERRORS:
         more = len(errors) - MAX_ERRORS
         errors = errors[:MAX_ERRORS] + [BankIssue(file, None, f"... and {more} more errors")]
-    return ParseResult(None if errors else bank, errors, notices)
+    return ParseResult(None if errors else bank, errors, notices, partial=bank)
 
 
 def _columns(head: _Header, file: str, errors: list[BankIssue]) -> tuple[list[str], dict[str, int]]:

@@ -535,7 +535,7 @@ def parse_gift(data: str | bytes, file: str = "questions.gift", bank_id: str | N
                                 "answer block such as {=right ~wrong})"))
     errors += validate_bank(bank, file)
     errors.sort(key=lambda e: e.line or 0)
-    return ParseResult(None if errors else bank, errors, notices)
+    return ParseResult(None if errors else bank, errors, notices, partial=bank)
 
 
 def _file_title(file: str) -> str:

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
-from .model import Bank, BankIssue
+from .model import Bank, BankIssue, Question
 
 MIN_EVIDENCE, MAX_EVIDENCE = 12, 400
 
@@ -41,3 +42,72 @@ def check_evidence(bank: Bank, documents: dict[str, str], file: str) -> list[Ban
 
 def read_documents(folder: Path) -> dict[str, str]:
     return {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*")) if p.is_file()}
+
+
+def document_for(question: Question, sources: dict[str, dict], documents: dict[str, str]) -> str | None:
+    """The name of the document a question quotes: its source's file, a document named like the
+    source, or the only document there is (a GIFT or CSV upload names no source)."""
+    source = sources.get(question.source or "") or {}
+    name = source.get("file") if isinstance(source, dict) else None
+    for candidate in (name, question.source):
+        if candidate and candidate in documents:
+            return candidate
+    return next(iter(documents)) if len(documents) == 1 and not name else None
+
+
+def flag_quotes(question: Question, sources: dict[str, dict], documents: dict[str, str],
+                file: str, folded: dict[str, str] | None = None) -> list[BankIssue]:
+    """Warnings (never errors: the teacher may not have uploaded every document) for each quote
+    of ``question`` that is not in its document. ``folded`` caches fold(text) per document."""
+    if not question.evidence or not documents:
+        return []
+    name = document_for(question, sources, documents)
+    if name is None:
+        return [BankIssue(file, question.line, "quotes a document that was not uploaded", "source",
+                          question.id, level="warning")]
+    folded = folded if folded is not None else {}
+    haystack = folded.get(name)
+    if haystack is None:
+        haystack = folded[name] = fold(documents[name])
+    return [BankIssue(file, question.line, f"evidence not found verbatim in {name}: {quote[:60]!r}",
+                      "evidence", question.id, level="warning")
+            for quote in question.evidence if fold(quote) not in haystack]
+
+
+@dataclass(frozen=True)
+class QuoteContext:
+    """A quote as it stands in its document: the text around it, cut at paragraph ends."""
+
+    before: str
+    quote: str
+    after: str
+    more_before: bool
+    more_after: bool
+
+
+def quote_context(text: str, quote: str, radius: int = 320) -> QuoteContext | None:
+    """Where ``quote`` stands in ``text`` (whitespace may differ), with up to ``radius``
+    characters either side, within its paragraph; None when the document lacks it."""
+    words = quote.split()
+    if not words:
+        return None
+    found = re.search(r"\s+".join(re.escape(w) for w in words), text)
+    if found is None:
+        return None
+    start, end = found.span()
+    blank = text.rfind("\n\n", 0, start)
+    para_start = blank + 2 if blank >= 0 else 0
+    para_end = text.find("\n\n", end)
+    para_end = len(text) if para_end < 0 else para_end
+    lo, hi = max(para_start, start - radius), min(para_end, end + radius)
+    if lo > para_start:  # cut at a word boundary, not mid-word
+        space = text.find(" ", lo, start)
+        lo = space + 1 if space >= 0 else lo
+    if hi < para_end:
+        space = text.rfind(" ", end, hi)
+        hi = space if space >= 0 else hi
+    def squeeze(part: str) -> str:  # keeps the space next to the quote (or its absence before a comma)
+        return re.sub(r"\s+", " ", part)
+
+    return QuoteContext(squeeze(text[lo:start]).lstrip(), squeeze(text[start:end]), squeeze(text[end:hi]).rstrip(),
+                        lo > 0, hi < len(text))

@@ -85,6 +85,8 @@ class ParseResult:
     bank: Bank | None
     errors: list[BankIssue] = field(default_factory=list)
     notices: list[BankIssue] = field(default_factory=list)
+    # The bank as far as it could be read, errors and all: what an upload preview shows.
+    partial: Bank | None = field(default=None, compare=False, repr=False)
 
     @property
     def ok(self) -> bool:

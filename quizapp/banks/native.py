@@ -87,6 +87,14 @@ def parse_native(text: str | bytes, file: str = "bank.yaml") -> ParseResult:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         return ParseResult(None, [BankIssue(file, line, f"not valid YAML: {exc.problem or exc.context}")])
+    except yaml.reader.ReaderError as exc:
+        # A character YAML forbids (a control character): no mark, and libyaml's offset counts
+        # bytes, so find the line of the character's first occurrence (the one YAML stopped at).
+        code = exc.character if isinstance(exc.character, int) else None
+        where = text.find(chr(code)) if code is not None else -1
+        line = text.count("\n", 0, where) + 1 if where >= 0 else None
+        what = f"the character U+{code:04X}" if code is not None else "a character"
+        return ParseResult(None, [BankIssue(file, line, f"not valid YAML: {what} is not allowed ({exc.reason})")])
     except (yaml.YAMLError, ValueError, RecursionError) as exc:
         return ParseResult(None, [BankIssue(file, None, f"not a readable bank: {exc}")])
     return from_data(data, file, lines)
@@ -126,7 +134,7 @@ def from_data(data: Any, file: str, lines: dict[tuple, int] | None = None) -> Pa
     )
     errors += validate_bank(bank, file, _question_lines(lines, data["questions"]))
     errors.sort(key=lambda e: e.line or 0)
-    return ParseResult(bank if not errors else None, errors)
+    return ParseResult(bank if not errors else None, errors, partial=bank)
 
 
 def _question_lines(lines: dict[tuple, int], raw_questions: list) -> dict[tuple, int]:

@@ -60,9 +60,10 @@ def make_scheduler(desired_retention: float = 0.9, parameters: list[float] | Non
 
 
 def _to_fsrs(card: CardState) -> FsrsCard:
+    # An explicit card_id: without one fsrs.Card sleeps 1 ms to make a unique id (the id is unused here).
     if card.state == NEW:
-        return FsrsCard()
-    return FsrsCard(state=State(card.state), step=card.step, stability=card.stability,
+        return FsrsCard(card_id=0)
+    return FsrsCard(card_id=0, state=State(card.state), step=card.step, stability=card.stability,
                     difficulty=card.difficulty, due=card.due, last_review=card.last_review)
 
 

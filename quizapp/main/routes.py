@@ -38,6 +38,14 @@ def media(bank_id: int, name: str):
     return response
 
 
+@bp.get("/ping")
+@login_required
+def ping():
+    """A bare page behind login: the baseline bench/bench_review_loop.py sets the study loop against
+    (same server, middleware and session handling, no page or query of its own)."""
+    return "pong", 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+
 @bp.get("/healthz")
 def health():
     db.session.execute(text("SELECT 1"))

@@ -1,6 +1,9 @@
 """Typed models by area. Models hold data only: no url_for, no commits (services commit)."""
-from .content import Bank, Media, Question
+from .classes import Assignment, Classroom, Membership
+from .content import Bank, Document, Media, Question
+from .imports import ImportJob
 from .reviews import Card, QuizAttempt, QuizItem, ReviewLog
 from .users import LoginSession, User
 
-__all__ = ["Bank", "Card", "LoginSession", "Media", "Question", "QuizAttempt", "QuizItem", "ReviewLog", "User"]
+__all__ = ["Assignment", "Bank", "Card", "Classroom", "Document", "ImportJob", "LoginSession", "Media", "Membership",
+           "Question", "QuizAttempt", "QuizItem", "ReviewLog", "User"]

@@ -63,3 +63,17 @@ class Media(db.Model):
     name: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(64))
     data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Document(db.Model):
+    """A source document of a bank (plain text or Markdown): evidence is checked against it and
+    shown in its context after an answer. ``name`` is the file a bank source points at."""
+
+    __tablename__ = "documents"
+    __table_args__ = (UniqueConstraint("bank_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    text: Mapped[str] = mapped_column(Text)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

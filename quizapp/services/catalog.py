@@ -1,12 +1,13 @@
-"""Which banks a user can see, with their question counts."""
+"""Which banks a user can see, with their question counts and any due date from a class."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import Bank, Question, User
+from ..models import Assignment, Bank, Classroom, Membership, Question, User
 
 
 @dataclass(frozen=True)
@@ -17,21 +18,41 @@ class BankSummary:
     description: str
     questions: int
     builtin: bool
+    # Set when a class of the learner has the bank assigned: the class and the earliest due date.
+    class_name: str | None = None
+    due_at: datetime | None = None
+
+
+def _visible(user: User):
+    assigned = (select(Assignment.bank_id).join(Membership, Membership.class_id == Assignment.class_id)
+                .where(Membership.user_id == user.id))
+    return Bank.builtin.is_(True) | (Bank.owner_id == user.id) | Bank.id.in_(assigned)
 
 
 def banks_for(user: User) -> list[BankSummary]:
-    """Built-in banks and the user's own; class assignments join in with the Teachers issue."""
+    """Banks assigned by the learner's classes first (soonest due first), then built-in, then own."""
     count = (select(Question.bank_id, func.count().label("n")).where(Question.retired.is_(False))
              .group_by(Question.bank_id).subquery())
     rows = db.session.execute(
-        select(Bank, func.coalesce(count.c.n, 0))
-        .outerjoin(count, count.c.bank_id == Bank.id)
-        .where((Bank.builtin.is_(True)) | (Bank.owner_id == user.id))
-        .order_by(Bank.builtin.desc(), Bank.title)
+        select(Bank, func.coalesce(count.c.n, 0)).outerjoin(count, count.c.bank_id == Bank.id)
+        .where(_visible(user)).order_by(Bank.builtin.desc(), Bank.title)
     ).all()
-    return [BankSummary(b.id, b.slug, b.title, b.description, n, b.builtin) for b, n in rows]
+    classes: dict[int, tuple[str, datetime | None]] = {}
+    for bank_id, name, due in db.session.execute(
+        select(Assignment.bank_id, Classroom.name, Assignment.due_at)
+        .join(Classroom, Classroom.id == Assignment.class_id)
+        .join(Membership, Membership.class_id == Classroom.id).where(Membership.user_id == user.id)
+    ):
+        seen = classes.get(bank_id)
+        if seen is None or (due is not None and (seen[1] is None or due < seen[1])):
+            classes[bank_id] = (name, due)
+    summaries = [BankSummary(b.id, b.slug, b.title, b.description, n, b.builtin, *classes.get(b.id, (None, None)))
+                 for b, n in rows]
+    far = datetime.max.replace(tzinfo=None)
+    return sorted(summaries, key=lambda s: (s.class_name is None,
+                                            s.due_at.replace(tzinfo=None) if s.due_at else far))
 
 
 def accessible_bank_ids(user: User) -> set[int]:
-    """Ids of the banks this user may study (built-in and their own; classes join later)."""
-    return set(db.session.scalars(select(Bank.id).where((Bank.builtin.is_(True)) | (Bank.owner_id == user.id))))
+    """Ids of the banks this user may study: built-in, their own, and their classes'."""
+    return set(db.session.scalars(select(Bank.id).where(_visible(user))))

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ..domain import scheduling as sched
-from ..domain.questions import Outcome, get_type
+from ..domain.questions import REGISTRY, Outcome, QuestionType, get_type
 from ..domain.rating import suggest_rating
 from ..extensions import db
 from ..models import Card, Question, ReviewLog, User
@@ -102,38 +102,80 @@ def _new_candidates(user: User, bank_ids: list[int], day_start: datetime, limit:
     """New cards in bank order, skipping siblings of cards answered today."""
     if limit <= 0:
         return []
+    # A learner with 1,000 cards must not load 1,000 questions (JSON and all) on every page: the
+    # started cards of one-card questions are left out in SQL, the questions of types that make
+    # several cards (cloze) are checked card by card from their ordinals (cached, see
+    # _multi_card_ordinals), and only the chosen questions are loaded.
+    multi = _multi_card_types()
+    multi_list = sorted(multi)
+    is_started = or_(Card.state != sched.NEW, Card.suspended.is_(True), Card.buried_until > day_start)
     started = set(db.session.execute(
         select(Card.question_id, Card.ordinal).join(Question, Question.id == Card.question_id)
-        .where(Card.user_id == user.id, Question.bank_id.in_(bank_ids),
-               or_(Card.state != sched.NEW, Card.suspended.is_(True), Card.buried_until > day_start))).all())
+        .where(Card.user_id == user.id, Question.bank_id.in_(bank_ids), Question.type.in_(multi_list),
+               is_started)).all())
     touched_today = set(db.session.scalars(
         select(Card.question_id).join(ReviewLog, ReviewLog.card_id == Card.id)
         .where(ReviewLog.user_id == user.id, ReviewLog.reviewed_at >= day_start)))
-    out: list[tuple[Question, int]] = []
-    questions = db.session.scalars(
-        select(Question).where(Question.bank_id.in_(bank_ids), Question.retired.is_(False))
-        .order_by(Question.bank_id, Question.position))
-    for q in questions:
-        ordinals = get_type(q.type).cards(q.data)
-        if q.id in touched_today and len(ordinals) > 1:
+    first_card_started = select(Card.id).where(Card.user_id == user.id, Card.question_id == Question.id,
+                                               Card.ordinal == 0, is_started).exists()
+    rows = db.session.execute(
+        select(Question.id, Question.type, Question.content_hash)
+        .where(Question.bank_id.in_(bank_ids), Question.retired.is_(False),
+               or_(Question.type.in_(multi_list), ~first_card_started))
+        .order_by(Question.bank_id, Question.position)).all()
+    ordinals_of = _multi_card_ordinals([(qid, digest) for qid, qtype, digest in rows if qtype in multi])
+    chosen: list[tuple[int, int]] = []
+    for qid, qtype, _ in rows:
+        ordinals = ordinals_of.get(qid, []) if qtype in multi else [0]  # [] if it went meanwhile
+        if qid in touched_today and len(ordinals) > 1:
             continue
         for ordinal in ordinals:
-            if (q.id, ordinal) not in started:
-                out.append((q, ordinal))
+            if (qid, ordinal) not in started:
+                chosen.append((qid, ordinal))
                 break  # one card of a question per day: siblings wait for another day
-        if len(out) >= limit:
+        if len(chosen) >= limit:
             break
+    if not chosen:
+        return []
+    questions = {q.id: q for q in db.session.scalars(select(Question).where(Question.id.in_([c[0] for c in chosen])))}
+    return [(questions[qid], ordinal) for qid, ordinal in chosen if qid in questions]
+
+
+def _multi_card_types() -> frozenset[str]:
+    """Types whose questions can make more than one card (they override ``cards``); the others make card 0."""
+    return frozenset(name for name, qtype in REGISTRY.items() if type(qtype).cards is not QuestionType.cards)
+
+
+# (question id, content hash) -> the question's card ordinals. Parsing every cloze question of a bank
+# on every page cost more than the rest of the page; a question's ordinals change only with its content.
+_ORDINALS: dict[tuple[int, str], list[int]] = {}
+_ORDINALS_MAX = 50_000
+
+
+def _multi_card_ordinals(keys: list[tuple[int, str]]) -> dict[int, list[int]]:
+    """Card ordinals of these questions (id, content hash), loading only those not seen before."""
+    out: dict[int, list[int]] = {}
+    for qid, digest in keys:
+        ordinals = _ORDINALS.get((qid, digest))  # get(): another thread may clear the cache meanwhile
+        if ordinals is not None:
+            out[qid] = ordinals
+    missing = [qid for qid, _ in keys if qid not in out]
+    if missing:
+        if len(_ORDINALS) + len(missing) > _ORDINALS_MAX:
+            _ORDINALS.clear()
+        query = select(Question.id, Question.type, Question.content_hash, Question.data)
+        for qid, qtype, digest, data in db.session.execute(query.where(Question.id.in_(missing))):
+            out[qid] = _ORDINALS[(qid, digest)] = get_type(qtype).cards(data)
     return out
 
 
 def counts(user: User, bank_ids: list[int], now: datetime) -> Counts:
     day_start, day_end = day_bounds(user, now)
     new_done, reviews_done = _done_today(user, day_start)
-    live = _live_cards(user, bank_ids, now).subquery()
-    learning = db.session.scalar(select(func.count()).select_from(live).where(
-        live.c.state.in_([sched.LEARNING, sched.RELEARNING]), live.c.due < day_end)) or 0
-    due = db.session.scalar(select(func.count()).select_from(live).where(
-        live.c.state == sched.REVIEW, live.c.due < day_end)) or 0
+    live = _live_cards(user, bank_ids, now).where(Card.due < day_end).subquery()
+    learning, due = db.session.execute(select(  # one pass over the learner's cards for both counts
+        func.coalesce(func.sum(case((live.c.state.in_([sched.LEARNING, sched.RELEARNING]), 1), else_=0)), 0),
+        func.coalesce(func.sum(case((live.c.state == sched.REVIEW, 1), else_=0)), 0)).select_from(live)).one()
     new_left = max(0, user.new_per_day - new_done)
     new = len(_new_candidates(user, bank_ids, day_start, new_left))
     return Counts(new=new, learning=learning, due=min(due, max(0, user.reviews_per_day - reviews_done)))
@@ -179,6 +221,25 @@ def next_learning_due(user: User, bank_ids: list[int], now: datetime) -> datetim
         Card.state.in_([sched.LEARNING, sched.RELEARNING])))
 
 
+def next_focus_card(user: User, question_ids: list[int], since: datetime, now: datetime) -> Pick | None:
+    """A session of chosen questions only ("study just these"), due or not and outside the daily limits:
+    learning cards due now, then each card not answered since ``since`` (lowest recall first), then
+    learning cards within the learn-ahead window; None once all are done."""
+    bank_ids = sorted(accessible_bank_ids(user))
+    if not question_ids or not bank_ids:
+        return None
+    live = _live_cards(user, bank_ids, now).where(Card.question_id.in_(question_ids), Card.state != sched.NEW)
+    relearn = live.where(Card.state.in_([sched.LEARNING, sched.RELEARNING])).order_by(Card.due).limit(1)
+    card = db.session.scalars(relearn.where(Card.due <= now)).first()
+    if card is None:
+        pending = db.session.scalars(live.where(or_(Card.last_review.is_(None), Card.last_review < since))).all()
+        scheduler = scheduler_for(user)
+        card = min(pending, key=lambda c: (sched.retrievability(card_state(c), now, scheduler), c.id), default=None)
+    if card is None:
+        card = db.session.scalars(relearn.where(Card.due <= now + LEARN_AHEAD)).first()
+    return Pick(card.question, card.ordinal, card) if card else None
+
+
 def presentation(pick: Pick, seed: str) -> dict[str, Any]:
     """What the answer form shows; choices shuffled the same way for the same seed."""
     qtype = get_type(pick.question.type)
@@ -201,8 +262,13 @@ def _card_for_update(user: User, question: Question, ordinal: int) -> Card:
     card = db.session.scalar(query.with_for_update())
     if card is None:
         card = Card(user_id=user.id, question_id=question.id, ordinal=ordinal, question_version=question.version)
-        db.session.add(card)
-        db.session.flush()
+        try:
+            with db.session.begin_nested():  # a savepoint: losing the race below keeps the transaction
+                db.session.add(card)
+        except IntegrityError:
+            # PostgreSQL: a concurrent request (a double click) made this card first; FOR UPDATE
+            # has nothing to lock on a row not yet made, so wait for theirs and take it.
+            card = db.session.scalar(query.with_for_update())
     if card.question_version != question.version:
         # The question's answer changed since this card was studied: it starts fresh.
         apply_state(card, sched.CardState())
@@ -253,8 +319,10 @@ def record_answer(user: User, question_id: int, ordinal: int, response: Any, cli
                     prior_state=before.state, score=None if outcome.self_rated else outcome.score,
                     answer=response, duration_ms=duration_ms, reviewed_at=now, state_before=before.to_json(),
                     state_after=after.to_json(), question_version=question.version)
-    db.session.add(log)
+    # Siblings before the log: that query autoflushes, and the log must first reach the database at
+    # the commit below, where a duplicate answer id (PostgreSQL, a double click) is handled.
     _bury_siblings(user, question, ordinal, now)
+    db.session.add(log)
     try:
         db.session.commit()
     except IntegrityError:

@@ -11,7 +11,7 @@ from ..models.types import utcnow
 from ..services import catalog, quiz, study
 from . import bp
 from .forms import QuizForm
-from .routes import _duration_ms, _given_text, _int, chosen_bank_ids
+from .routes import _duration_ms, _given_text, _int, chosen_bank_ids, number
 
 
 @bp.route("/quiz", methods=["GET", "POST"])
@@ -21,7 +21,7 @@ def quiz_new():
     banks = catalog.banks_for(current_user)
     if form.validate_on_submit():
         allowed = catalog.accessible_bank_ids(current_user)
-        picked = [int(b) for b in request.form.getlist("bank") if b.isdigit() and int(b) in allowed]
+        picked = [b for b in map(number, request.form.getlist("bank")) if b in allowed]
         try:
             attempt = quiz.start(current_user, picked, form.size.data, utcnow())
         except study.StudyError as exc:

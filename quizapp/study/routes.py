@@ -1,6 +1,7 @@
 """The study loop. Forms post and redirect, so it all works without JavaScript."""
 from __future__ import annotations
 
+import re
 import secrets
 import time
 
@@ -16,7 +17,7 @@ from ..extensions import db
 from ..models import Card, Question, ReviewLog
 from ..models.types import utcnow
 from ..services import catalog, study, tuning
-from . import bp
+from . import bp, focus
 from .forms import SettingsForm
 
 
@@ -24,15 +25,27 @@ def chosen_bank_ids() -> list[int]:
     """Banks picked for this session (``?bank=`` to change), else every bank the learner has."""
     allowed = catalog.accessible_bank_ids(current_user)
     if "bank" in request.args:
-        picked = [int(b) for b in request.args.getlist("bank") if b.isdigit() and int(b) in allowed]
+        picked = [b for b in map(number, request.args.getlist("bank")) if b in allowed]
         session["study_banks"] = picked
     picked = [b for b in session.get("study_banks") or [] if b in allowed]
     return picked or sorted(allowed)
 
 
-def _int(name: str, default: int | None = None) -> int | None:
-    value = request.form.get(name, "")
-    return int(value) if value.lstrip("-").isdigit() else default
+MAX_ID = 2**31 - 1  # the largest INTEGER column value (PostgreSQL's int4)
+
+
+def number(text: str, limit: int = MAX_ID) -> int | None:
+    """``text`` as an int if it is ASCII digits (optional minus) within ``limit``, else None: "²",
+    "1e3" or a 5,000-digit id is no answer, not a crash in int() or in the database driver."""
+    if not re.fullmatch(r"-?[0-9]{1,18}", text):
+        return None
+    value = int(text)
+    return value if abs(value) <= limit else None
+
+
+def _int(name: str, default: int | None = None, limit: int = MAX_ID) -> int | None:
+    value = number(request.form.get(name, ""), limit)
+    return default if value is None else value
 
 
 def _duration_ms() -> int | None:
@@ -40,7 +53,7 @@ def _duration_ms() -> int | None:
     measured = _int("duration_ms")
     if measured is not None and 0 <= measured < 86_400_000:
         return measured
-    shown = _int("shown_at")
+    shown = _int("shown_at", limit=10**15)  # milliseconds since 1970
     if shown is None:
         return None
     elapsed = int(time.time() * 1000) - shown
@@ -52,7 +65,7 @@ def _duration_ms() -> int | None:
 def index():
     now = utcnow()
     bank_ids = chosen_bank_ids()
-    pick = study.next_card(current_user, bank_ids, now)
+    pick = focus.next_pick(current_user, now) or study.next_card(current_user, bank_ids, now)
     counts = study.counts(current_user, bank_ids, now)
     banks = catalog.banks_for(current_user)
     if pick is None:

@@ -5,6 +5,8 @@ from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from ..extensions import db
+
 TITLES = {
     400: "Bad request",
     403: "Not allowed",
@@ -48,4 +50,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(InternalServerError)
     def server_error(exc: InternalServerError):
+        # After a failed statement the session refuses all SQL until rolled back, and the page's
+        # layout asks for the current user: without this the error page itself would fail.
+        db.session.rollback()
         return render_error(500, "The error has been logged. Please try again in a moment.")

@@ -3,6 +3,17 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
+
+MAX_ID = 2**31 - 1  # the largest value of an INTEGER column (PostgreSQL's int4)
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` up to what an id column holds: a longer number is a 404, not a driver error (500)."""
+
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = MAX_ID,  # noqa: A002
+                 signed: bool = False) -> None:
+        super().__init__(map, fixed_digits, min, max, signed)
 
 # No inline script anywhere: every script is a file under static/, so 'self' is enough.
 CSP = "; ".join([
@@ -20,6 +31,9 @@ CSP = "; ".join([
 
 
 def init_app(app: Flask) -> None:
+    # Before any blueprint: rules take their converters when they are added.
+    app.url_map.converters["int"] = IdConverter
+    app.before_request(refuse_nul_characters)
     if app.config.get("BEHIND_PROXY"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
 
@@ -37,3 +51,15 @@ def init_app(app: Flask) -> None:
             # Pages are per-user: never keep them in shared caches.
             headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+def refuse_nul_characters() -> Response | None:
+    """U+0000 in the path or a submitted value is a 400: no form needs it, and PostgreSQL text cannot
+    hold it (the driver raises, which would be a 500 on PostgreSQL only)."""
+    values = [request.path, *(v for _, v in request.args.items(multi=True)),
+              *(v for _, v in request.form.items(multi=True))]
+    if any("\x00" in value for value in values):
+        from .errors import render_error
+
+        return render_error(400, "The request held a NUL character, which no form accepts.")
+    return None

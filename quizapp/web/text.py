@@ -28,4 +28,7 @@ def rich(text: object, fmt: str = "plain", media: str | None = None) -> Markup:
 
 
 def init_app(app) -> None:
+    from ..services.documents import context_for
+
     app.jinja_env.filters["rich"] = rich
+    app.jinja_env.globals["quote_context"] = context_for

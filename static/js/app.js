@@ -152,7 +152,82 @@
     });
   }
 
+  // Upload progress: poll the job and move the bar; reload when checking or saving has finished.
+  function pollProgress() {
+    var box = document.querySelector("[data-poll]");
+    if (!box || !window.fetch) { return; }
+    var bar = box.querySelector("progress"), text = box.querySelector("[data-progress-text]");
+    var initial = box.getAttribute("data-status");
+    function tick() {
+      fetch(box.getAttribute("data-poll"), { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (s) {
+          if (s.status !== initial || s.stale) { window.location.reload(); return; }
+          if (s.total) {
+            bar.max = s.total; bar.value = s.done;
+            text.textContent = s.done + " of " + s.total + " questions";
+          }
+          setTimeout(tick, 700);
+        })
+        .catch(function () { setTimeout(tick, 2000); });
+    }
+    setTimeout(tick, 300);
+  }
+
+  // Sortable tables: each column heading becomes a button; rows sort by the cell's data-value.
+  function sortableTables() {
+    document.querySelectorAll("table[data-sortable]").forEach(function (table) {
+      var heads = table.querySelectorAll("thead th");
+      heads.forEach(function (th, col) {
+        var button = document.createElement("button");
+        button.type = "button"; button.className = "sort"; button.textContent = th.textContent;
+        th.textContent = ""; th.appendChild(button);
+        button.addEventListener("click", function () {
+          var ascending = th.getAttribute("aria-sort") !== "ascending";
+          heads.forEach(function (h) { h.removeAttribute("aria-sort"); });
+          th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+          var numeric = th.getAttribute("data-type") === "number";
+          var body = table.tBodies[0];
+          var rows = Array.prototype.slice.call(body.rows);
+          function key(row) {
+            var cell = row.cells[col];
+            var raw = cell.hasAttribute("data-value") ? cell.getAttribute("data-value") : cell.textContent.trim();
+            if (!numeric) { return raw.toLowerCase(); }
+            return raw === "" ? null : parseFloat(raw);
+          }
+          rows.sort(function (a, b) {
+            var x = key(a), y = key(b);
+            if (x === y) { return 0; }
+            if (x === null) { return 1; }  // no data sorts last either way
+            if (y === null) { return -1; }
+            return (x < y ? -1 : 1) * (ascending ? 1 : -1);
+          });
+          rows.forEach(function (r) { body.appendChild(r); });
+        });
+      });
+    });
+  }
+
+  // Copy buttons (the class join link).
+  function copyButtons() {
+    document.querySelectorAll("button[data-copy]").forEach(function (b) {
+      b.hidden = false;
+      b.addEventListener("click", function () {
+        if (!navigator.clipboard) { return; }
+        navigator.clipboard.writeText(b.getAttribute("data-copy")).then(function () {
+          b.textContent = "Copied";
+        });
+      });
+    });
+  }
+
+  // Wide calendars open at their right-hand end: the most recent days.
+  function scrollToEnd() {
+    document.querySelectorAll("[data-scroll-end]").forEach(function (box) { box.scrollLeft = box.scrollWidth; });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
-    prefillTimezone(); answerIds(); timeAnswers(); shortcuts(); ordering(); localTimes();
+    prefillTimezone(); answerIds(); timeAnswers(); shortcuts(); ordering(); localTimes(); pollProgress();
+    copyButtons(); sortableTables(); scrollToEnd();
   });
 })();

@@ -5,7 +5,7 @@ import random
 from itertools import combinations
 from typing import Any
 
-from .base import FieldError, Outcome, QuestionType, register, text_list_errors
+from .base import EditorField, FieldError, Outcome, QuestionType, register, text_list_errors
 
 
 @register
@@ -16,6 +16,8 @@ class Ordering(QuestionType):
     label = "Put in order"
     required = ("prompt", "items")
     answer_fields = ("items",)
+    editor = (EditorField("prompt", "Question", "textarea"),
+              EditorField("items", "Items in the right order", "lines", "One per line, first to last."))
     quick_seconds = 25.0
 
     def check(self, q: dict[str, Any]) -> list[FieldError]:
@@ -40,7 +42,8 @@ class Ordering(QuestionType):
         k = 0
         while getlist(f"item-{k}"):
             position = (getlist(f"position-{k}") or [""])[0]
-            rank = int(position) if position.isdigit() else 10_000
+            # isdecimal, not isdigit: int() refuses "²"; a position is a small number
+            rank = int(position) if position.isdecimal() and len(position) < 6 else 10_000
             placed.append((rank, k, getlist(f"item-{k}")[0]))
             k += 1
         return [item for _, _, item in sorted(placed)]
@@ -68,6 +71,9 @@ class Matching(QuestionType):
     required = ("prompt", "pairs")
     optional = ("distractors",)
     answer_fields = ("pairs", "distractors")
+    editor = (EditorField("prompt", "Question", "textarea"),
+              EditorField("pairs", "Pairs", "pairs", "One pair per line: left = right."),
+              EditorField("distractors", "Extra wrong answers", "lines", "Optional, one per line."))
     quick_seconds = 25.0
 
     def check(self, q: dict[str, Any]) -> list[FieldError]:

@@ -37,6 +37,17 @@ class Outcome:
         return self.score >= 0.999
 
 
+@dataclass(frozen=True)
+class EditorField:
+    """One input of a type's edit form. ``kind`` says how the text maps to the field's value:
+    text, textarea, lines (a list, one per line), pairs ("left = right" per line), bool, number."""
+
+    name: str
+    label: str
+    kind: str = "text"
+    hint: str = ""
+
+
 class QuestionType:
     """Base class. Subclasses set the class attributes and override what differs."""
 
@@ -51,6 +62,8 @@ class QuestionType:
     auto_graded: ClassVar[bool] = True
     # Expected seconds for a confident answer; feeds the rating rule (domain.rating).
     quick_seconds: ClassVar[float] = 10.0
+    # The teacher's edit form for this type (see domain.questions.editing).
+    editor: ClassVar[tuple[EditorField, ...]] = ()
 
     @property
     def template(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from .base import FieldError, Outcome, QuestionType, clamp, register, text_list_errors, weight_errors
+from .base import EditorField, FieldError, Outcome, QuestionType, clamp, register, text_list_errors, weight_errors
 
 
 def _feedback(q: dict[str, Any], *keys: str) -> str:
@@ -26,6 +26,9 @@ class MultipleChoice(QuestionType):
     required = ("prompt", "choices", "answer")
     optional = ("weights", "feedback")
     answer_fields = ("choices", "answer", "weights")
+    editor = (EditorField("prompt", "Question", "textarea"),
+              EditorField("choices", "Choices", "lines", "One per line."),
+              EditorField("answer", "Right choice", "text", "Copy the right choice exactly."))
     quick_seconds = 8.0
 
     def check(self, q: dict[str, Any]) -> list[FieldError]:
@@ -59,6 +62,9 @@ class MultipleSelect(QuestionType):
     required = ("prompt", "choices", "answers")
     optional = ("weights", "feedback")
     answer_fields = ("choices", "answers", "weights")
+    editor = (EditorField("prompt", "Question", "textarea"),
+              EditorField("choices", "Choices", "lines", "One per line."),
+              EditorField("answers", "Right choices", "lines", "One per line, each copied from the choices."))
     quick_seconds = 15.0
 
     def check(self, q: dict[str, Any]) -> list[FieldError]:
@@ -105,6 +111,7 @@ class TrueFalse(QuestionType):
     required = ("prompt", "answer")
     optional = ("feedback",)
     answer_fields = ("answer",)
+    editor = (EditorField("prompt", "Statement", "textarea"), EditorField("answer", "The statement is true", "bool"))
     quick_seconds = 6.0
 
     def check(self, q: dict[str, Any]) -> list[FieldError]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import text
-from .base import FieldError, Outcome, QuestionType, register
+from .base import EditorField, FieldError, Outcome, QuestionType, register
 
 # At most 9 digits: a longer index is no card number (and int() refuses over 4300 digits).
 DELETION = re.compile(r"\{\{c(\d{1,9})::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
@@ -45,6 +45,8 @@ class Cloze(QuestionType):
     required = ("text",)
     optional = ("extra",)
     answer_fields = ("text",)
+    editor = (EditorField("text", "Text with gaps", "textarea",
+                          "Mark each gap as {{c1::answer}}; gaps with the same number are asked together."),)
     quick_seconds = 12.0
 
     def check(self, q: dict[str, Any]) -> list[FieldError]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import Outcome, QuestionType, register
+from .base import EditorField, Outcome, QuestionType, register
 
 
 @register
@@ -12,6 +12,7 @@ class Flashcard(QuestionType):
     label = "Flashcard"
     required = ("front", "back")
     answer_fields = ("back",)
+    editor = (EditorField("front", "Front", "textarea"), EditorField("back", "Back", "textarea"))
     auto_graded = False
 
     def prompt(self, q: dict[str, Any], card: int = 0) -> str:

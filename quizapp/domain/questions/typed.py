@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from .. import text
-from .base import FieldError, Outcome, QuestionType, clamp, register, text_list_errors, weight_errors
+from .base import EditorField, FieldError, Outcome, QuestionType, clamp, register, text_list_errors, weight_errors
 
 
 @register
@@ -18,6 +18,9 @@ class ShortAnswer(QuestionType):
     required = ("prompt", "answers")
     optional = ("weights", "feedback")
     answer_fields = ("answers", "weights")
+    editor = (EditorField("prompt", "Question", "textarea"),
+              EditorField("answers", "Accepted answers", "lines",
+                          "One per line; case, accents and punctuation are ignored."))
     quick_seconds = 15.0
 
     def check(self, q: dict[str, Any]) -> list[FieldError]:
@@ -83,6 +86,9 @@ class Numeric(QuestionType):
     required = ("prompt", "answer")
     optional = ("tolerance", "unit", "alternatives", "feedback")
     answer_fields = ("answer", "tolerance", "alternatives")
+    editor = (EditorField("prompt", "Question", "textarea"), EditorField("answer", "Answer", "number"),
+              EditorField("tolerance", "Tolerance (plus or minus)", "number", "0 for an exact answer."),
+              EditorField("unit", "Unit", "text", "Optional, for example km."))
     defaults = {"tolerance": 0}
     quick_seconds = 10.0
 

@@ -1,0 +1,54 @@
+"""Editing one question of a stored bank in the browser, by the loader's rules.
+
+The edit goes through bank_store.save_bank like a re-upload, so the rules are the same: a changed
+answer gives the question a new version (everyone's progress on it starts fresh, history kept),
+and a deleted question is retired (hidden, its history kept).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from ..banks.model import BankIssue, validate_bank
+from ..banks.model import Question as ParsedQuestion
+from ..extensions import db
+from ..models import Bank, User
+from .bank_store import SaveReport, bank_as_parsed, save_bank
+
+
+def put_question(bank: Bank, question: ParsedQuestion, now: datetime,
+                 replacing: str | None = None) -> tuple[SaveReport | None, list[BankIssue]]:
+    """Adds ``question`` or replaces the question ``replacing``. Returns the issues instead of
+    saving when the bank would be invalid; flushes, the caller commits."""
+    parsed = bank_as_parsed(bank)
+    keys = [q.id for q in parsed.questions]
+    if replacing is not None and replacing in keys:
+        parsed.questions[keys.index(replacing)] = question
+    else:
+        parsed.questions.append(question)
+    issues = [i for i in validate_bank(parsed, bank.slug) if i.question in (None, question.id)]
+    if question.id != replacing and question.id in keys:
+        issues.append(BankIssue(bank.slug, None, "another question of this bank has this id", "id", question.id))
+    if issues:
+        return None, issues
+    return _save(bank, parsed, now), []
+
+
+def delete_question(bank: Bank, key: str, now: datetime) -> SaveReport:
+    parsed = bank_as_parsed(bank)
+    parsed.questions = [q for q in parsed.questions if q.id != key]
+    return _save(bank, parsed, now)
+
+
+def _save(bank: Bank, parsed, now: datetime) -> SaveReport:
+    owner = db.session.get(User, bank.owner_id) if bank.owner_id else None
+    return save_bank(parsed, now=now, owner=owner, builtin=bank.builtin)
+
+
+def managed_bank(user: User, slug: str) -> Bank | None:
+    """The bank if ``user`` owns it (admins manage every bank, built-in ones included)."""
+    bank = db.session.scalar(select(Bank).where(Bank.slug == slug))
+    if bank is None or not (user.is_admin or (bank.owner_id == user.id and not bank.builtin)):
+        return None
+    return bank

@@ -1,0 +1,134 @@
+"""Classes: creating them, joining with a code, assigning banks, and who may see what."""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Assignment, Bank, Classroom, Membership, User
+
+# No 0/O, 1/I/L: codes are read aloud and copied from a board.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+
+
+class ClassError(ValueError):
+    """Something a user asked for that cannot be done; the message says why."""
+
+
+def normalise_code(code: str) -> str:
+    return "".join(ch for ch in (code or "").upper() if ch.isalnum())
+
+
+def new_code() -> str:
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        if db.session.scalar(select(Classroom.id).where(Classroom.join_code == code)) is None:
+            return code
+
+
+def create(owner: User, name: str, now: datetime) -> Classroom:
+    classroom = Classroom(name=name.strip(), owner_id=owner.id, join_code=new_code(), created_at=now)
+    db.session.add(classroom)
+    db.session.flush()
+    return classroom
+
+
+def owned_by(user: User) -> list[Classroom]:
+    query = select(Classroom).order_by(Classroom.name)
+    if not user.is_admin:
+        query = query.where(Classroom.owner_id == user.id)
+    return list(db.session.scalars(query))
+
+
+def managed(user: User, class_id: int) -> Classroom | None:
+    """The class if ``user`` owns it (or is an admin), else None: others get a 404, not a hint."""
+    classroom = db.session.get(Classroom, class_id)
+    if classroom is None or not (user.is_admin or classroom.owner_id == user.id):
+        return None
+    return classroom
+
+
+def by_code(code: str) -> Classroom | None:
+    code = normalise_code(code)
+    return db.session.scalar(select(Classroom).where(Classroom.join_code == code)) if code else None
+
+
+def join(user: User, classroom: Classroom, now: datetime) -> bool:
+    """Adds ``user`` to the class; False when already a member (joining twice is harmless)."""
+    if classroom.owner_id == user.id:
+        raise ClassError("You teach this class; students join it with the code.")
+    exists = db.session.scalar(select(Membership.id).where(
+        Membership.class_id == classroom.id, Membership.user_id == user.id))
+    if exists is not None:
+        return False
+    db.session.add(Membership(class_id=classroom.id, user_id=user.id, joined_at=now))
+    db.session.flush()
+    return True
+
+
+def joined_by(user: User) -> list[Classroom]:
+    return list(db.session.scalars(
+        select(Classroom).join(Membership, Membership.class_id == Classroom.id)
+        .where(Membership.user_id == user.id).order_by(Classroom.name)))
+
+
+def leave(user: User, classroom: Classroom) -> None:
+    membership = db.session.scalar(select(Membership).where(
+        Membership.class_id == classroom.id, Membership.user_id == user.id))
+    if membership is not None:
+        db.session.delete(membership)
+
+
+def remove_member(classroom: Classroom, user_id: int) -> None:
+    membership = db.session.scalar(select(Membership).where(
+        Membership.class_id == classroom.id, Membership.user_id == user_id))
+    if membership is None:
+        raise ClassError("That student is not in this class.")
+    db.session.delete(membership)
+
+
+def assignable_banks(user: User) -> list[Bank]:
+    """Built-in banks and the teacher's own (every bank for an admin)."""
+    query = select(Bank).order_by(Bank.builtin, Bank.title)
+    if not user.is_admin:
+        query = query.where(Bank.builtin.is_(True) | (Bank.owner_id == user.id))
+    return list(db.session.scalars(query))
+
+
+def assign(user: User, classroom: Classroom, bank_id: int, due_at: datetime | None, now: datetime) -> Assignment:
+    if bank_id not in {b.id for b in assignable_banks(user)}:
+        raise ClassError("You can assign built-in banks and your own banks only.")
+    assignment = db.session.scalar(select(Assignment).where(
+        Assignment.class_id == classroom.id, Assignment.bank_id == bank_id))
+    if assignment is None:
+        assignment = Assignment(class_id=classroom.id, bank_id=bank_id, assigned_at=now)
+        db.session.add(assignment)
+    assignment.due_at = due_at
+    db.session.flush()
+    return assignment
+
+
+def unassign(classroom: Classroom, assignment_id: int) -> None:
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None or assignment.class_id != classroom.id:
+        raise ClassError("That bank is not assigned to this class.")
+    db.session.delete(assignment)
+
+
+def assigned_bank_ids(user: User) -> set[int]:
+    """Banks assigned to any class the user is in."""
+    return set(db.session.scalars(
+        select(Assignment.bank_id).join(Membership, Membership.class_id == Assignment.class_id)
+        .where(Membership.user_id == user.id)))
+
+
+def teaches(teacher: User, student_id: int) -> bool:
+    """True when the student is in one of the teacher's classes (admins teach everyone)."""
+    if teacher.is_admin:
+        return True
+    return db.session.scalar(
+        select(Membership.id).join(Classroom, Classroom.id == Membership.class_id)
+        .where(Classroom.owner_id == teacher.id, Membership.user_id == student_id).limit(1)) is not None

@@ -1,0 +1,209 @@
+"""Uploading a question set: check it (with progress), show a preview, then save all or nothing.
+
+The work runs in a thread of the process that took the upload, so the teacher's browser polls a
+progress page and other users are served meanwhile. Everything slow (parsing, checking quotes,
+building rows) happens before the database write; the save itself is one short transaction.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from ..banks import formats
+from ..banks.grounding import flag_quotes
+from ..banks.model import BankIssue, ParseResult
+from ..banks.native import question_to_dict
+from ..extensions import db
+from ..models import Bank, Document, ImportJob, User
+from ..models.types import utcnow
+from .bank_store import SaveReport, save_bank
+
+log = logging.getLogger(__name__)
+
+PROGRESS_EVERY = 250  # questions between progress commits: often enough to see, rarely enough to be cheap
+STALE_AFTER = timedelta(minutes=10)  # a job not moving for this long died with its process
+DOCUMENT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
+MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
+
+
+class UploadError(ValueError):
+    """An upload that cannot be taken; the message says why."""
+
+
+def read_document(name: str, data: bytes) -> str:
+    """A source document's text; only plain text and Markdown, UTF-8."""
+    if not name.lower().endswith(DOCUMENT_SUFFIXES):
+        raise UploadError(f"{name}: documents must be plain text or Markdown (.txt, .md)")
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise UploadError(f"{name}: a document may be at most {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise UploadError(f"{name}:{line}: is not UTF-8 text (save it as UTF-8 and try again)") from None
+
+
+def start(owner: User, filename: str, data: bytes, documents: dict[str, str], now: datetime,
+          fmt: str = "auto", replaces: ImportJob | None = None) -> ImportJob:
+    """Records the upload and starts checking it. Commits (the job must outlive this request)."""
+    if not data.strip():
+        raise UploadError("the file is empty")
+    if fmt != "auto" and fmt not in formats.FORMATS:
+        raise UploadError(f"unknown format {fmt!r}")
+    if replaces is not None:
+        documents = {**replaces.documents, **documents}
+    job = ImportJob(owner_id=owner.id, filename=filename or "upload.txt", format=fmt, data=data,
+                    documents=documents, status="queued", created_at=now, updated_at=now)
+    db.session.add(job)
+    db.session.commit()
+    launch(job.id, "check")
+    return job
+
+
+def launch(job_id: int, action: str) -> None:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if app.config.get("IMPORT_RUNNER") == "inline":
+        run(app, job_id, action)
+    else:
+        threading.Thread(target=run, args=(app, job_id, action), name=f"import-{job_id}", daemon=True).start()
+
+
+def run(app: Flask, job_id: int, action: str) -> None:
+    with app.app_context():
+        try:
+            (check if action == "check" else save)(job_id)
+        except Exception:  # the job must end in a state the teacher sees, whatever happened
+            log.exception("import %s (%s) failed", job_id, action)
+            db.session.rollback()
+            job = db.session.get(ImportJob, job_id)
+            if job is not None:
+                job.status = "failed"
+                job.result = {**job.result, "failure": "Something went wrong on our side while "
+                              f"{'checking' if action == 'check' else 'saving'} this file. Nothing was saved."}
+                job.updated_at = utcnow()
+                db.session.commit()
+        finally:
+            db.session.remove()
+
+
+def _progress(job: ImportJob, status: str, done: int, total: int) -> None:
+    job.status, job.done, job.total, job.updated_at = status, done, total, utcnow()
+    db.session.commit()
+
+
+def _parse(job: ImportJob) -> ParseResult:
+    return formats.parse(job.data, job.filename, job.format)
+
+
+def _existing_documents(bank: Bank | None) -> dict[str, str]:
+    if bank is None:
+        return {}
+    return {d.name: d.text for d in db.session.scalars(select(Document).where(Document.bank_id == bank.id))}
+
+
+def _target(owner: User, slug: str) -> tuple[str, Bank | None, list[BankIssue], str]:
+    """The bank id to save under: the file's own, or a free variant when another owner has it."""
+    existing = db.session.scalar(select(Bank).where(Bank.slug == slug))
+    if existing is None:
+        return slug, None, [], "new"
+    if not existing.builtin and (existing.owner_id == owner.id or owner.is_admin):
+        return slug, existing, [], "update"
+    n = 2
+    while db.session.scalar(select(Bank.id).where(Bank.slug == f"{slug}-{n}")) is not None:
+        n += 1
+    note = BankIssue("", None, f"the bank id {slug!r} is taken by another bank; this one will be saved "
+                               f"as {slug}-{n}", "id", level="notice")
+    return f"{slug}-{n}", None, [note], "new"
+
+
+def check(job_id: int) -> None:
+    job = db.session.get(ImportJob, job_id)
+    owner = db.session.get(User, job.owner_id)
+    _progress(job, "checking", 0, 0)
+    parsed = _parse(job)
+    issues = [*parsed.errors, *parsed.notices]
+    result: dict[str, Any] = {"format": formats.detect(job.data, job.filename) if job.format == "auto"
+                              else job.format, "questions": [], "count": 0}
+    bank = parsed.bank or parsed.partial
+    if bank is not None:
+        slug, existing, notes, mode = _target(owner, bank.id)
+        issues += notes
+        documents = {**_existing_documents(existing), **job.documents}
+        total = len(bank.questions)
+        _progress(job, "checking", 0, total)
+        folded: dict[str, str] = {}
+        for i, q in enumerate(bank.questions, 1):
+            issues += flag_quotes(q, bank.sources, documents, job.filename, folded)
+            result["questions"].append({**question_to_dict(q), "_line": q.line})
+            if i % PROGRESS_EVERY == 0:
+                _progress(job, "checking", i, total)
+        result.update(count=total, slug=slug, title=bank.title, mode=mode, media=len(bank.media),
+                      documents=sorted(documents))
+    result["issues"] = [i.as_dict() for i in issues]
+    job.result = result
+    _progress(job, "checked", job.total, job.total)
+
+
+def errors(job: ImportJob) -> list[dict[str, Any]]:
+    return [i for i in job.result.get("issues", []) if i["level"] == "error"]
+
+
+def can_save(job: ImportJob) -> bool:
+    return job.status == "checked" and job.result.get("count", 0) > 0 and not errors(job)
+
+
+def request_save(job: ImportJob) -> None:
+    if not can_save(job):
+        raise UploadError("fix every error before saving" if errors(job) else "there is nothing to save")
+    _progress(job, "saving", 0, job.result.get("count", 0))
+    launch(job.id, "save")
+
+
+def save(job_id: int, now: Callable[[], datetime] = utcnow) -> SaveReport:
+    """Saves the checked upload in one transaction: the bank, its questions, media and documents."""
+    job = db.session.get(ImportJob, job_id)
+    owner = db.session.get(User, job.owner_id)
+    parsed = _parse(job)  # the bytes are kept, so this is the bank the preview showed
+    assert parsed.ok and parsed.bank is not None, "a job is saved only after a clean check"
+    parsed.bank.id = job.result["slug"]
+    report = save_bank(parsed.bank, now=now(), owner=owner)
+    save_documents(report.bank_id, job.documents, now())
+    job.bank_id, job.status, job.done, job.updated_at = report.bank_id, "saved", job.total, now()
+    job.result = {**job.result, "summary": report.summary()}
+    db.session.commit()
+    return report
+
+
+def save_documents(bank_id: int, documents: dict[str, str], now: datetime) -> None:
+    """Adds or replaces documents by name. Flushes; the caller commits."""
+    current = {d.name: d for d in db.session.scalars(select(Document).where(Document.bank_id == bank_id))}
+    for name, text in documents.items():
+        row = current.get(name)
+        if row is None:
+            db.session.add(Document(bank_id=bank_id, name=name, text=text, uploaded_at=now))
+        else:
+            row.text, row.uploaded_at = text, now
+    db.session.flush()
+
+
+def is_stale(job: ImportJob, now: datetime) -> bool:
+    return job.status in ("queued", "checking", "saving") and now - job.updated_at > STALE_AFTER
+
+
+def owned_job(user: User, job_id: int) -> ImportJob | None:
+    job = db.session.get(ImportJob, job_id)
+    return job if job is not None and (job.owner_id == user.id or user.is_admin) else None
+
+
+def error_report(job: ImportJob) -> str:
+    """Every issue as ``file:line: question 'x': field 'y': message``, one per line (editors jump there)."""
+    lines = [str(BankIssue(i["file"] or job.filename, i["line"], i["message"], i["field"], i["question"],
+                           i["level"])) + ("" if i["level"] == "error" else f"  [{i['level']}]")
+             for i in job.result.get("issues", [])]
+    return "\n".join(lines) + ("\n" if lines else "")

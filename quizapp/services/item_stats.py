@@ -1,0 +1,172 @@
+"""Item analysis of one bank, from finished quiz attempts and learners' first answers in study.
+
+Per question (Moodle's definitions, domain.stats.items): facility, SD, discrimination index and
+discriminative efficiency from quizzes, where each attempt's total over this bank's questions is
+the test score; facility and time from first-time study answers; how often each choice was picked.
+Whole-quiz figures (Cronbach's alpha, error ratio, standard error) treat quiz positions as slots,
+as Moodle does for random questions: over the finished single-bank attempts of the most common length.
+"""
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from itertools import repeat
+from typing import Any
+
+from sqlalchemy import Text, cast, func, select
+
+from ..domain.stats.items import (
+    DistractorAnalysis,
+    FirstTimeStats,
+    ItemStats,
+    OverallStats,
+    QuizAttempts,
+    distractor_analysis,
+    item_flags,
+    item_statistics,
+    overall_statistics,
+)
+from ..extensions import db
+from ..models import Bank, Card, Question, QuizAttempt, QuizItem, ReviewLog
+from ..models.reviews import NEW
+
+CHOICE_TYPES = ("multiple_choice", "multiple_select", "true_false")
+
+
+@dataclass(frozen=True)
+class QuestionRow:
+    question: Question
+    quiz: ItemStats | None
+    study: FirstTimeStats
+    distractors: DistractorAnalysis | None
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        flags = (self.quiz.flags if self.quiz and self.quiz.attempts >= 2 else ()) or self.study.flags
+        return tuple(dict.fromkeys(flags))
+
+
+@dataclass(frozen=True)
+class BankAnalysis:
+    rows: list[QuestionRow]
+    overall: OverallStats | None
+    slot_attempts: int  # attempts behind ``overall``
+    slots: int
+    quiz_attempts: int
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _hashable(response: Any) -> Any:
+    if isinstance(response, list):
+        return tuple(str(r) for r in response)
+    if isinstance(response, bool):
+        return "true" if response else "false"
+    return None if response in (None, "") else str(response)
+
+
+def analyse(bank: Bank) -> BankAnalysis:
+    questions = [q for q in bank.questions if not q.retired]
+    keys = {q.id: q.key for q in questions}
+
+    # Quizzes: one row per answered item of this bank (finished attempts only).
+    items = db.session.execute(
+        select(QuizItem.attempt_id, QuizItem.question_id, QuizItem.position, QuizItem.score,
+               QuizItem.duration_ms, QuizItem.response, QuizAttempt.bank_ids)
+        .join(QuizAttempt, QuizAttempt.id == QuizItem.attempt_id)
+        .join(Question, Question.id == QuizItem.question_id)
+        .where(Question.bank_id == bank.id, QuizAttempt.finished_at.is_not(None), QuizItem.score.is_not(None))
+    ).all()
+    marks: dict[int, dict[str, float]] = defaultdict(dict)
+    times: dict[int, dict[str, float | None]] = defaultdict(dict)
+    slots: dict[int, dict[str, float]] = defaultdict(dict)
+    responses: dict[int, Counter] = defaultdict(Counter)
+    for attempt_id, question_id, position, score, duration_ms, response, bank_ids in items:
+        if question_id not in keys:
+            continue
+        marks[attempt_id][keys[question_id]] = score
+        times[attempt_id][keys[question_id]] = duration_ms / 1000 if duration_ms is not None else None
+        if list(_json(bank_ids) or []) == [bank.id]:
+            slots[attempt_id][f"slot {position + 1}"] = score
+        responses[question_id][_hashable(_json(response))] += 1
+    attempt_ids = sorted(marks)
+    quiz = {s.key: s for s in item_statistics(QuizAttempts(
+        [marks[a] for a in attempt_ids], durations=[times[a] for a in attempt_ids],
+        questions=[k for k in keys.values() if any(k in marks[a] for a in attempt_ids)]))} if attempt_ids else {}
+
+    overall, slot_attempts, n_slots = None, 0, 0
+    if slots:
+        n_slots = Counter(len(s) for s in slots.values()).most_common(1)[0][0]
+        same = [s for s in slots.values() if len(s) == n_slots]
+        if n_slots >= 2:
+            overall = overall_statistics(QuizAttempts(same, questions=[f"slot {i + 1}" for i in range(n_slots)]))
+            slot_attempts = len(same)
+
+    # Study: each learner's first answer to each card (the log of a card that was new), aggregated in SQL.
+    study_rows = db.session.execute(
+        select(Card.question_id, func.count(), func.avg(ReviewLog.score), func.avg(ReviewLog.duration_ms))
+        .join(Card, Card.id == ReviewLog.card_id)
+        .join(Question, Question.id == Card.question_id)
+        .where(Question.bank_id == bank.id, ReviewLog.prior_state == NEW, ReviewLog.kind == "study",
+               ReviewLog.score.is_not(None))
+        .group_by(Card.question_id)
+    ).all()
+    # float(): PostgreSQL's avg is a Decimal.
+    study = {qid: (n, None if avg_score is None else float(avg_score), None if avg_ms is None else float(avg_ms))
+             for qid, n, avg_score, avg_ms in study_rows}
+    choice_ids = [q.id for q in questions if q.type in CHOICE_TYPES]
+    if choice_ids:
+        for qid, answer, n in db.session.execute(
+            # As text: PostgreSQL cannot group by a json column.
+            select(Card.question_id, cast(ReviewLog.answer, Text), func.count())
+            .join(Card, Card.id == ReviewLog.card_id)
+            .where(Card.question_id.in_(choice_ids), ReviewLog.prior_state == NEW, ReviewLog.kind == "study")
+            .group_by(Card.question_id, cast(ReviewLog.answer, Text))
+        ):
+            responses[qid][_hashable(_json(answer))] += n
+
+    rows = []
+    for q in questions:
+        n, avg_score, avg_ms = study.get(q.id, (0, None, None))
+        facility = avg_score * 100 if avg_score is not None else None
+        first = FirstTimeStats(n, facility, avg_ms / 1000 if avg_ms is not None else None,
+                               item_flags(facility, None) if n else ())
+        rows.append(QuestionRow(q, quiz.get(q.key), first, _distractors(q, responses.get(q.id))))
+    return BankAnalysis(rows, overall, slot_attempts, n_slots, len(attempt_ids))
+
+
+def _distractors(q: Question, picked: Counter | None) -> DistractorAnalysis | None:
+    if q.type not in CHOICE_TYPES or not picked:
+        return None
+    data = q.data
+    if q.type == "true_false":
+        choices, correct = ["true", "false"], ["true" if data.get("answer") else "false"]
+    else:
+        choices = [str(c) for c in data.get("choices") or []]
+        correct = ([str(data.get("answer"))] if q.type == "multiple_choice"
+                   else [str(a) for a in data.get("answers") or []])
+    return distractor_analysis((r for response, n in picked.items() for r in repeat(response, n)), correct, choices)
+
+
+CSV_HEADER = ("question", "type", "quiz attempts", "facility %", "sd %", "discrimination index",
+              "discriminative efficiency", "mean time s", "first answers", "first-answer facility %",
+              "first-answer mean time s", "flags")
+
+
+def csv_rows(analysis: BankAnalysis):
+    def r(value: float | None) -> float | str:
+        return "" if value is None else round(value, 2)
+
+    for row in analysis.rows:
+        s = row.quiz
+        yield (row.question.key, row.question.type, s.attempts if s else 0, r(s and s.facility), r(s and s.sd),
+               r(s and s.discrimination_index), r(s and s.discriminative_efficiency), r(s and s.mean_time),
+               row.study.attempts, r(row.study.facility), r(row.study.mean_time), "; ".join(row.flags))

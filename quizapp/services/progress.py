@@ -1,0 +1,222 @@
+"""The learner dashboard's database side: a few bounded queries, then domain.progress does the sums.
+
+What it reads, so that a page stays fast as the review history grows:
+- the learner's card rows (one per card ever answered, a few thousand at most) for due counts,
+  the forecast, card counts, mastery and the weakest cards;
+- review counts for the past year grouped in SQL by the learner's study day (a range of the index
+  ``user_id, reviewed_at``, at most 371 rows back), for the heatmap, the streak and today's reviews;
+- the reviews of review-state cards of the last 12 weeks (same index) for true retention;
+- question counts per type of the learner's banks, for the number of new cards.
+Never the whole review log.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Collection
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import Date, DateTime, String, case, cast, func, literal_column, select, type_coerce
+
+from ..banks.sanitize import html_to_text
+from ..domain import progress as prog
+from ..domain import scheduling as sched
+from ..domain.questions import REGISTRY, get_type
+from ..domain.questions.base import QuestionType
+from ..extensions import db
+from ..models import Bank, Card, Question, ReviewLog, User
+from .catalog import accessible_bank_ids
+
+FOCUS_LIMIT = 50  # questions one "study just these" session may hold (they travel in the session cookie)
+PROMPT_CHARS = 160
+
+
+def calendar_for(user: User) -> prog.StudyCalendar:
+    return prog.StudyCalendar(user.timezone, user.day_start_hour)
+
+
+def _study_date(calendar: prog.StudyCalendar, first_day: date, last_day: date):
+    """SQL for the learner's study day of ``reviewed_at`` (a day starts at their hour in their zone):
+    a shift of the UTC time per run of days with one UTC offset (calendar.day_shifts), so the
+    grouping by day happens in the database, on SQLite (no time zones) as on PostgreSQL."""
+    column = ReviewLog.reviewed_at
+
+    def shifted(seconds: int):
+        if db.engine.dialect.name == "sqlite":
+            return func.date(column, f"{-seconds:+d} seconds")
+        return cast(func.timezone("UTC", column, type_=DateTime()) - timedelta(seconds=seconds), Date)
+
+    *changes, (_, last_shift) = calendar.day_shifts(first_day, last_day)
+    if not changes:
+        return shifted(last_shift)
+    return case(*[(column < until, shifted(shift)) for until, shift in changes], else_=shifted(last_shift))
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def learner_cards(user: User, bank_ids: Collection[int]) -> list[prog.CardInfo]:
+    """The learner's cards of live questions in ``bank_ids``, with their question's tags."""
+    if not bank_ids:
+        return []
+    rows = db.session.execute(
+        select(Card.id, Card.question_id, Question.bank_id, Card.state, Card.stability, Card.difficulty,
+               *_datetimes(Card.due, Card.last_review), Card.lapses, Card.leech, Card.suspended, Card.ordinal,
+               _tags_column())
+        .join(Question, Question.id == Card.question_id)
+        .where(Card.user_id == user.id, Question.bank_id.in_(bank_ids), Question.retired.is_(False))).all()
+    return [prog.CardInfo(r[0], r[1], r[2], r[3], r[4], r[5], _utc(r[6]), _utc(r[7]), r[8], bool(r[9]), bool(r[10]),
+                          r[11], _tags(r[12]))
+            for r in rows]
+
+
+def _tags_column():
+    """The question's tags: on SQLite the JSON text (most questions have none: NULL, nothing to parse)."""
+    if db.engine.dialect.name == "sqlite":
+        return func.json_extract(Question.data, "$.tags")
+    return Question.data["tags"]
+
+
+def _datetimes(*columns):
+    """Date-time columns read by the thousand: on SQLite their stored text, which _utc parses several
+    times faster than the generic result processing; elsewhere what the driver gives."""
+    if db.engine.dialect.name == "sqlite":
+        return [type_coerce(c, String) for c in columns]
+    return list(columns)
+
+
+def _utc(value) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)  # SQLite keeps naive UTC (models.types)
+
+
+def _tags(value) -> tuple[str, ...]:
+    if isinstance(value, str) and value.startswith("["):
+        value = json.loads(value)
+    if isinstance(value, list):
+        return tuple(sorted({str(t) for t in value if str(t).strip()}))
+    return (str(value),) if isinstance(value, str) and value.strip() else ()
+
+
+def total_cards(bank_ids: Collection[int]) -> int:
+    """How many cards the live questions of ``bank_ids`` make: one per question, except the types that
+    make several (cloze: one per deletion), whose texts are read."""
+    if not bank_ids:
+        return 0
+    live = (Question.bank_id.in_(bank_ids), Question.retired.is_(False))
+    per_type = dict(db.session.execute(select(Question.type, func.count()).where(*live).group_by(Question.type)).all())
+    multi = [t for t in per_type if t in REGISTRY and type(get_type(t)).cards is not QuestionType.cards]
+    total = sum(n for t, n in per_type.items() if t not in multi)
+    if multi:
+        for qtype, data in db.session.execute(select(Question.type, Question.data)
+                                              .where(*live, Question.type.in_(multi))):
+            total += len(get_type(qtype).cards(data))
+    return total
+
+
+def reviews_per_day(user: User, calendar: prog.StudyCalendar, first_day: date,
+                    last_day: date) -> dict[date, int]:
+    """Reviews on each study day from ``first_day`` to ``last_day``, counted in SQL (a range of the
+    (user_id, reviewed_at) index, one row per day back)."""
+    day = _study_date(calendar, first_day, last_day).label("day")
+    rows = db.session.execute(
+        select(day, func.count()).where(
+            ReviewLog.user_id == user.id, ReviewLog.reviewed_at >= calendar.start_of(first_day),
+            ReviewLog.reviewed_at < calendar.start_of(last_day + timedelta(days=1)))
+        .group_by(literal_column("day"))).all()
+    return {_as_date(d): n for d, n in rows}
+
+
+def review_state_reviews(user: User, calendar: prog.StudyCalendar, first_day: date,
+                         last_day: date) -> list[prog.Review]:
+    """Answers to cards that were in the review state, from ``first_day`` to ``last_day``, in time order."""
+    rows = db.session.execute(
+        select(ReviewLog.card_id, _study_date(calendar, first_day, last_day), ReviewLog.rating).where(
+            ReviewLog.user_id == user.id, ReviewLog.reviewed_at >= calendar.start_of(first_day),
+            ReviewLog.reviewed_at < calendar.start_of(last_day + timedelta(days=1)),
+            ReviewLog.prior_state == sched.REVIEW)
+        .order_by(ReviewLog.reviewed_at, ReviewLog.id)).all()
+    return [prog.Review(card_id, _as_date(day), rating) for card_id, day, rating in rows]
+
+
+def plain_prompt(question: Question, ordinal: int) -> str:
+    """The question's prompt as short plain text (for tables and CSV)."""
+    text = get_type(question.type).prompt(question.data, ordinal)
+    if question.data.get("format") == "html":
+        text = html_to_text(text)
+    text = " ".join(text.split())
+    return text if len(text) <= PROMPT_CHARS else text[:PROMPT_CHARS - 1].rstrip() + "…"
+
+
+def dashboard_context(learner: User, now: datetime, bank_ids: Collection[int] | None = None) -> prog.Dashboard:
+    """Everything the progress page shows about ``learner`` at ``now``.
+
+    ``bank_ids`` limits cards, retention and mastery to those banks (a teacher's view of one class);
+    by default, every bank the learner can study. The heatmap and streak count all their reviews.
+    Read-only: the same data serves the learner's page and a teacher's view of the learner.
+    """
+    banks = sorted(accessible_bank_ids(learner) if bank_ids is None else set(bank_ids))
+    calendar = calendar_for(learner)
+    today = calendar.date_of(now)
+    scheduler = sched.make_scheduler(learner.desired_retention, learner.fsrs_parameters)
+    titles = dict(db.session.execute(select(Bank.id, Bank.title).where(Bank.id.in_(banks))).all()) if banks else {}
+
+    cards = learner_cards(learner, banks)
+    recall = prog.recall_now(cards, now, scheduler)
+
+    first_heat = prog.heatmap_start(today)
+    per_day = reviews_per_day(learner, calendar, first_heat, today)
+
+    bank_of = {c.card_id: c.bank_id for c in cards}
+    reviews = prog.first_of_day(r for r in review_state_reviews(learner, calendar, prog.retention_weeks_start(today),
+                                                                today) if r.card_id in bank_of)
+    by_bank = prog.retention_by(reviews, lambda r: bank_of[r.card_id])
+    total = prog.retention_by(reviews, lambda r: "all").get("all", prog.Retention())
+
+    mastery_banks = prog.mastery_by(cards, recall, lambda c: [c.bank_id])
+    mastery_tags = prog.mastery_by(cards, recall, lambda c: c.tags)
+
+    return prog.Dashboard(
+        learner=learner.name, now=now, today=today, calendar=calendar,
+        desired_retention=learner.desired_retention,
+        due=prog.due_today(cards, now, calendar),
+        reviews_today=per_day.get(today, 0),
+        forecast=prog.forecast(cards, now, calendar),
+        heatmap=prog.heatmap(per_day, today),
+        streak=prog.streak(per_day, today, first_heat),
+        counts=prog.card_counts(cards, total_cards(banks)),
+        retention_weeks=prog.retention_by_week(reviews, today),
+        retention_banks=sorted((prog.NamedRetention(titles.get(b, "?"), r) for b, r in by_bank.items()),
+                               key=lambda n: n.name.lower()),
+        retention_total=total,
+        mastery_banks=sorted((prog.NamedMastery(titles.get(b, "?"), m) for b, m in mastery_banks.items()),
+                             key=lambda n: n.name.lower()),
+        mastery_tags=sorted((prog.NamedMastery(t, m) for t, m in mastery_tags.items()),
+                            key=lambda n: (n.mastery.mean_recall, n.name.lower())),
+        weakest=_weak_questions(prog.weakest(cards, recall, learner.desired_retention), titles),
+    )
+
+
+def _weak_questions(weak: list[prog.WeakCard], titles: dict[int, str]) -> list[prog.WeakQuestion]:
+    ids = {w.card.question_id for w in weak}
+    questions = {q.id: q for q in db.session.scalars(select(Question).where(Question.id.in_(ids)))} if ids else {}
+    return [prog.WeakQuestion(question_id=w.card.question_id, ordinal=w.card.ordinal,
+                              prompt=plain_prompt(questions[w.card.question_id], w.card.ordinal),
+                              bank=titles.get(w.card.bank_id, "?"), recall=w.recall, lapses=w.card.lapses,
+                              leech=w.card.leech)
+            for w in weak]
+
+
+def focus_questions(learner: User, question_ids: Collection[int]) -> list[int]:
+    """Of ``question_ids``, those the learner has studied cards of in their banks, in the order given
+    (at most FOCUS_LIMIT): what a "study just these" session may hold."""
+    wanted = list(dict.fromkeys(question_ids))[:FOCUS_LIMIT]
+    banks = accessible_bank_ids(learner)
+    if not wanted or not banks:
+        return []
+    found = set(db.session.scalars(
+        select(Card.question_id).join(Question, Question.id == Card.question_id)
+        .where(Card.user_id == learner.id, Card.question_id.in_(wanted), Question.bank_id.in_(banks),
+               Question.retired.is_(False), Card.suspended.is_(False))))
+    return [q for q in wanted if q in found]

@@ -1,0 +1,95 @@
+"""A teacher's classes: create, roster, join code, assigned banks."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from ..extensions import db
+from ..models.types import utcnow
+from ..services import classes
+from . import bp
+from .forms import AssignForm, ClassForm, choices
+
+
+def _class(class_id: int):
+    classroom = classes.managed(current_user, class_id)
+    if classroom is None:
+        abort(404)
+    return classroom
+
+
+def _assign_form() -> AssignForm:
+    form = AssignForm()
+    form.bank.choices = choices((b.id, b.title + (" (built-in)" if b.builtin else ""))
+                                for b in classes.assignable_banks(current_user))
+    return form
+
+
+@bp.route("/classes/new", methods=["GET", "POST"])
+def new_class():
+    form = ClassForm()
+    if form.validate_on_submit():
+        classroom = classes.create(current_user, form.name.data, utcnow())
+        db.session.commit()
+        flash(f"Class {classroom.name} created. Students join with the code {classroom.join_code}.", "success")
+        return redirect(url_for("teach.class_page", class_id=classroom.id))
+    return render_template("teach/class_new.html", form=form), 400 if form.errors else 200
+
+
+@bp.get("/classes/<int:class_id>")
+def class_page(class_id: int):
+    classroom = _class(class_id)
+    return render_template("teach/class.html", classroom=classroom, assign_form=_assign_form())
+
+
+@bp.post("/classes/<int:class_id>/assign")
+def assign(class_id: int):
+    classroom = _class(class_id)
+    form = _assign_form()
+    if not form.validate_on_submit():
+        return render_template("teach/class.html", classroom=classroom, assign_form=form), 400
+    # A due date means the end of that day for the teacher's time zone is not known here: use UTC end of day.
+    due = datetime.combine(form.due.data, time(23, 59), tzinfo=UTC) if form.due.data else None
+    try:
+        assignment = classes.assign(current_user, classroom, form.bank.data, due, utcnow())
+    except classes.ClassError as exc:
+        form.bank.errors = [str(exc)]
+        return render_template("teach/class.html", classroom=classroom, assign_form=form), 400
+    db.session.commit()
+    flash(f"Assigned {assignment.bank.title} to {classroom.name}.", "success")
+    return redirect(url_for("teach.class_page", class_id=classroom.id))
+
+
+@bp.post("/classes/<int:class_id>/assignments/<int:assignment_id>/remove")
+def unassign(class_id: int, assignment_id: int):
+    classroom = _class(class_id)
+    try:
+        classes.unassign(classroom, assignment_id)
+    except classes.ClassError:
+        abort(404)
+    db.session.commit()
+    flash("Bank removed from the class. Students keep their progress.", "success")
+    return redirect(url_for("teach.class_page", class_id=classroom.id))
+
+
+@bp.post("/classes/<int:class_id>/members/<int:user_id>/remove")
+def remove_member(class_id: int, user_id: int):
+    classroom = _class(class_id)
+    try:
+        classes.remove_member(classroom, user_id)
+    except classes.ClassError:
+        abort(404)
+    db.session.commit()
+    flash("Student removed from the class.", "success")
+    return redirect(url_for("teach.class_page", class_id=classroom.id))
+
+
+@bp.post("/classes/<int:class_id>/code")
+def new_code(class_id: int):
+    classroom = _class(class_id)
+    classroom.join_code = classes.new_code()
+    db.session.commit()
+    flash(f"New join code: {classroom.join_code}. The old code no longer works.", "success")
+    return redirect(url_for("teach.class_page", class_id=classroom.id))

@@ -1,0 +1,34 @@
+"""Students joining a class with its code or link."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from ..extensions import db
+from ..models.types import utcnow
+from ..services import classes
+from . import enrol_bp
+from .forms import JoinForm
+
+
+@enrol_bp.route("/join", methods=["GET", "POST"], defaults={"code": None})
+@enrol_bp.route("/join/<code>", methods=["GET", "POST"])
+@login_required
+def join(code: str | None):
+    form = JoinForm(code=code)
+    if form.validate_on_submit():
+        classroom = classes.by_code(form.code.data)
+        if classroom is None:
+            form.code.errors = ["No class has this code. Check it with your teacher."]
+        else:
+            try:
+                added = classes.join(current_user, classroom, utcnow())
+            except classes.ClassError as exc:
+                form.code.errors = [str(exc)]
+            else:
+                db.session.commit()
+                flash(f"You joined {classroom.name}." if added else f"You are already in {classroom.name}.",
+                      "success")
+                return redirect(url_for("study.index"))
+    status = 400 if form.errors else 200
+    return render_template("teach/join.html", form=form, joined=classes.joined_by(current_user)), status

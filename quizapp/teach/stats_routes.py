@@ -1,0 +1,25 @@
+"""Item analysis of a teacher's bank: Moodle's per-question and whole-quiz statistics."""
+from __future__ import annotations
+
+from flask import Response, render_template
+
+from ..domain.progress import to_csv
+from ..domain.stats import items as stats
+from ..models.types import utcnow
+from ..services import item_stats
+from . import bp
+from .bank_routes import _bank
+
+
+@bp.get("/banks/<slug>/stats")
+def bank_stats(slug: str):
+    bank = _bank(slug)
+    return render_template("teach/stats.html", bank=bank, analysis=item_stats.analyse(bank), stats=stats)
+
+
+@bp.get("/banks/<slug>/stats.csv")
+def bank_stats_csv(slug: str):
+    bank = _bank(slug)
+    body = to_csv(item_stats.CSV_HEADER, item_stats.csv_rows(item_stats.analyse(bank)))
+    name = f"{bank.slug}-item-analysis-{utcnow().date().isoformat()}.csv"
+    return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})

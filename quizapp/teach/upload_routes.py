@@ -1,0 +1,118 @@
+"""Uploading a question set: the form, progress while checking, the preview, fixes, saving."""
+from __future__ import annotations
+
+from flask import Response, abort, flash, jsonify, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..banks.limits import DEFAULT_LIMITS, size_text
+from ..models.types import utcnow
+from ..services import imports
+from . import bp
+from .forms import RecheckForm, UploadForm
+
+PREVIEW_PAGE = 100  # questions per preview page: a 10,000-question file stays a light page
+
+
+def _documents(files) -> dict[str, str]:
+    documents = {}
+    for storage in files or []:
+        if storage and storage.filename:
+            documents[storage.filename.rsplit("/", 1)[-1]] = imports.read_document(storage.filename,
+                                                                                     storage.read())
+    return documents
+
+
+def _job(job_id: int):
+    job = imports.owned_job(current_user, job_id)
+    if job is None:
+        abort(404)
+    return job
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+def upload():
+    form = UploadForm()
+    if form.validate_on_submit():
+        storage = form.file.data
+        if storage and storage.filename:
+            filename, data = storage.filename.rsplit("/", 1)[-1], storage.read()
+        else:
+            filename, data = "pasted.txt", (form.text.data or "").encode("utf-8")
+        try:
+            if len(data) > DEFAULT_LIMITS.max_upload_bytes:
+                raise imports.UploadError(f"{filename}: the file is {size_text(len(data))}; "
+                                          f"the limit is {size_text(DEFAULT_LIMITS.max_upload_bytes)}")
+            job = imports.start(current_user, filename, data, _documents(form.documents.data), utcnow(),
+                                fmt=form.fmt.data)
+        except imports.UploadError as exc:
+            form.file.errors = [*form.file.errors, str(exc)]
+            return render_template("teach/upload.html", form=form), 400
+        return redirect(url_for("teach.import_job", job_id=job.id))
+    return render_template("teach/upload.html", form=form), 400 if form.errors else 200
+
+
+@bp.get("/imports/<int:job_id>")
+def import_job(job_id: int):
+    job = _job(job_id)
+    now = utcnow()
+    if job.status == "saved" and job.bank_id is not None and "page" not in request.args:
+        flash(job.result.get("summary", "Saved."), "success")
+        return redirect(url_for("teach.bank", slug=job.result["slug"]))
+    questions = job.result.get("questions", [])
+    page = max(1, request.args.get("page", 1, type=int))
+    pages = max(1, -(-len(questions) // PREVIEW_PAGE))
+    shown = questions[(page - 1) * PREVIEW_PAGE: page * PREVIEW_PAGE]
+    issues = job.result.get("issues", [])
+    by_question: dict[str, list[dict]] = {}
+    for issue in issues:
+        if issue.get("question"):
+            by_question.setdefault(issue["question"], []).append(issue)
+    editable = not job.data.startswith(b"PK")
+    text = job.data.decode("utf-8-sig", errors="replace") if editable else ""
+    return render_template(
+        "teach/import.html", job=job, stale=imports.is_stale(job, now), questions=shown, page=page, pages=pages,
+        first=(page - 1) * PREVIEW_PAGE, issues=issues, errors=imports.errors(job), by_question=by_question,
+        recheck=RecheckForm(text=text) if editable else None, can_save=imports.can_save(job))
+
+
+@bp.get("/imports/<int:job_id>/status.json")
+def import_status(job_id: int):
+    job = _job(job_id)
+    return jsonify(status=job.status, done=job.done, total=job.total,
+                   stale=imports.is_stale(job, utcnow()),
+                   url=url_for("teach.import_job", job_id=job.id))
+
+
+@bp.get("/imports/<int:job_id>/errors.txt")
+def import_errors(job_id: int):
+    job = _job(job_id)
+    name = job.filename.rsplit(".", 1)[0] or "upload"
+    return Response(imports.error_report(job), mimetype="text/plain",
+                    headers={"Content-Disposition": f'attachment; filename="{name}-errors.txt"'})
+
+
+@bp.post("/imports/<int:job_id>/recheck")
+def import_recheck(job_id: int):
+    job = _job(job_id)
+    form = RecheckForm()
+    if not form.validate_on_submit():
+        abort(400, "Send the file's text to check it again.")
+    data = form.text.data.replace("\r\n", "\n").encode("utf-8")
+    try:
+        new = imports.start(current_user, job.filename, data, {}, utcnow(), fmt=job.format, replaces=job)
+    except imports.UploadError as exc:
+        abort(400, str(exc))
+    return redirect(url_for("teach.import_job", job_id=new.id))
+
+
+@bp.post("/imports/<int:job_id>/save")
+def import_save(job_id: int):
+    job = _job(job_id)
+    try:
+        imports.request_save(job)
+    except imports.UploadError as exc:
+        flash(f"Not saved: {exc}.", "error")
+        response = make_response(import_job(job_id))
+        response.status_code = 409
+        return response
+    return redirect(url_for("teach.import_job", job_id=job.id))

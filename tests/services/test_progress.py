@@ -1,0 +1,154 @@
+"""The dashboard's queries against a real database: seeded rows, and real answers through the study service."""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import event, select
+
+from quizapp.domain import scheduling as sched
+from quizapp.extensions import db
+from quizapp.models import Card, Question, ReviewLog, User
+from quizapp.services import progress, study
+from tests.factories import NOW, make_bank
+from tests.progress_seed import EXPECTED, seed_learner
+
+
+@pytest.fixture
+def learner(app, make_user):
+    with app.app_context():
+        uid = make_user()
+        yield db.session.get(User, uid)
+
+
+def test_dashboard_of_a_seeded_learner(learner):
+    seed_learner(learner.id, NOW)
+    dash = progress.dashboard_context(learner, NOW)
+    assert (dash.due.due, dash.due.overdue, dash.due.learning) == (EXPECTED["due"], EXPECTED["overdue"],
+                                                                   EXPECTED["learning_due"])
+    assert {i: f.count for i, f in enumerate(dash.forecast) if f.count} == EXPECTED["forecast"]
+    assert dash.reviews_today == EXPECTED["reviews_today"]
+    assert (dash.streak.current, dash.streak.longest, dash.streak.studied_today) == (3, 3, True)
+    assert (dash.heatmap.total, dash.heatmap.active_days) == (EXPECTED["heatmap_total"], EXPECTED["active_days"])
+    c = dash.counts
+    assert (c.new, c.learning, c.young, c.mature, c.suspended) == (3, 1, 3, 2, 1)
+    assert (dash.retention_total.reviews, dash.retention_total.passed) == (4, 3)
+    # NOW is a Monday: today's review is this week's, the rest the week before.
+    assert [(w.week, w.retention.reviews, w.retention.passed) for w in dash.retention_weeks[-2:]] == [
+        (date(2026, 2, 23), 3, 2), (date(2026, 3, 2), 1, 1)]
+    assert [(b.name, b.retention.reviews, b.retention.passed) for b in dash.retention_banks] == [("Demo bank", 4, 3)]
+    assert [m.name for m in dash.mastery_banks] == ["Demo bank"] and dash.mastery_banks[0].mastery.cards == 7
+    assert {m.name for m in dash.mastery_tags} == {"treaty", "1949", "alliances"}
+    assert [w.prompt for w in dash.weakest] == [EXPECTED["weakest_first"], "Which were communist states in 1950?"]
+    assert dash.weakest[0].leech and dash.weakest[0].lapses == 8
+
+
+def test_mastery_per_tag_is_the_mean_recall_of_its_cards(learner):
+    seed_learner(learner.id, NOW)
+    scheduler = sched.make_scheduler(learner.desired_retention)
+    cards = {c.question.key: c for c in db.session.scalars(select(Card).where(Card.user_id == learner.id))}
+    recall = {k: sched.retrievability(study.card_state(c), NOW, scheduler) for k, c in cards.items()}
+    tags = {m.name: m.mastery for m in progress.dashboard_context(learner, NOW).mastery_tags}
+    assert tags["treaty"].cards == 2
+    assert tags["treaty"].mean_recall == pytest.approx((recall["capital"] + recall["tf"]) / 2)
+    assert tags["1949"].mean_recall == pytest.approx((recall["capital"] + recall["year"]) / 2)
+    assert tags["alliances"].mean_recall == pytest.approx(recall["members"])
+
+
+def test_real_answers_show_up(learner):
+    make_bank()
+    bank_ids = [db.session.scalar(select(Question.bank_id).limit(1))]
+    for n in range(3):
+        pick = study.next_card(learner, bank_ids, NOW + timedelta(seconds=n))
+        study.record_answer(learner, pick.question.id, pick.ordinal, None if pick.question.type == "flashcard" else "x",
+                            f"a{n}", now=NOW + timedelta(seconds=n), rating=sched.AGAIN)
+    dash = progress.dashboard_context(learner, NOW + timedelta(minutes=5))
+    assert dash.reviews_today == 3 and dash.counts.learning == 3 and dash.counts.new == 10 - 3
+    assert dash.streak.current == 1 and dash.retention_total.reviews == 0  # new cards are not retention
+    assert dash.due.due == 3 and dash.forecast[0].count == 3
+
+
+def test_days_follow_the_learners_time_zone_and_day_start(learner):
+    learner.timezone, learner.day_start_hour = "Asia/Kolkata", 4  # UTC+5:30: days start at 22:30 UTC
+    db.session.commit()
+    make_bank()
+    card = Card(user_id=learner.id, question_id=db.session.scalar(select(Question.id).limit(1)), state=sched.REVIEW,
+                due=NOW + timedelta(days=3), last_review=NOW, stability=3.0, difficulty=5.0)
+    db.session.add(card)
+    db.session.flush()
+    times = [datetime(2026, 3, 1, 22, 29, 59, tzinfo=UTC),  # 03:59 on 2 March in Kolkata: the day of 1 March
+             datetime(2026, 3, 1, 22, 30, tzinfo=UTC), datetime(2026, 3, 2, 11, 0, tzinfo=UTC)]  # 2 March
+    for n, when in enumerate(times):
+        db.session.add(ReviewLog(user_id=learner.id, card_id=card.id, client_id=f"t{n}", rating=sched.GOOD,
+                                 prior_state=sched.REVIEW, reviewed_at=when, state_before={}, state_after={}))
+    db.session.commit()
+    dash = progress.dashboard_context(learner, NOW)  # 17:30 on 2 March in Kolkata
+    per_day = {c.day: c.count for c in dash.heatmap.days if c.count}
+    assert per_day == {date(2026, 3, 1): 1, date(2026, 3, 2): 2}
+    assert dash.reviews_today == 2 and dash.streak.current == 2
+    assert dash.retention_total.reviews == 2  # one card, two study days: first review of each day
+
+
+def test_windows_are_bounded(learner):
+    """Reviews older than the heatmap's year are not read; retention looks at 12 weeks only."""
+    seed_learner(learner.id, NOW)
+    card_id = db.session.scalar(select(Card.id).where(Card.user_id == learner.id).limit(1))
+    for n, days in enumerate((400, 100)):
+        db.session.add(ReviewLog(user_id=learner.id, card_id=card_id, client_id=f"old{n}", rating=sched.AGAIN,
+                                 prior_state=sched.REVIEW, reviewed_at=NOW - timedelta(days=days),
+                                 state_before={}, state_after={}))
+    db.session.commit()
+    dash = progress.dashboard_context(learner, NOW)
+    assert dash.heatmap.total == EXPECTED["heatmap_total"] + 1  # 100 days ago counts; 400 days ago does not
+    assert dash.retention_total.reviews == EXPECTED["retention_reviews"]  # 100 days ago is past 12 weeks
+
+
+def test_another_learners_data_is_not_counted(learner, make_user):
+    seed_learner(learner.id, NOW)
+    other = make_user(email="eve@example.com")
+    seed_learner(other, NOW - timedelta(days=1))
+    dash = progress.dashboard_context(learner, NOW)
+    assert dash.heatmap.total == EXPECTED["heatmap_total"] and dash.counts.mature == EXPECTED["mature"]
+
+
+def test_the_page_runs_a_fixed_handful_of_queries(learner, app):
+    """However long the history, the dashboard is a few aggregate or bounded queries (no query per card)."""
+    seed_learner(learner.id, NOW)
+    statements: list[str] = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        progress.dashboard_context(learner, NOW)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert len(statements) <= 10, statements
+    log_reads = [s for s in statements if "FROM review_logs" in s]
+    assert len(log_reads) == 2 and all("reviewed_at >=" in s for s in log_reads)
+    assert any("GROUP BY" in s for s in log_reads)
+
+
+def test_focus_keeps_only_the_learners_studied_questions(learner, make_user):
+    ids = seed_learner(learner.id, NOW)
+    assert progress.focus_questions(learner, [ids["year"], ids["members"], ids["year"], ids["match"], 999999]) == [
+        ids["year"], ids["members"]]  # "match" never studied; 999999 does not exist
+    assert progress.focus_questions(learner, [ids["order"]]) == []  # suspended
+    other = db.session.get(User, make_user(email="eve@example.com"))
+    assert progress.focus_questions(other, [ids["year"]]) == []
+
+
+def test_focus_session_shows_chosen_cards_due_or_not_until_each_is_answered(learner):
+    ids = seed_learner(learner.id, NOW)
+    chosen = [ids["capital"], ids["cloze"]]  # both due days from now
+    later = NOW + timedelta(minutes=1)
+    first = study.next_focus_card(learner, chosen, NOW, later)
+    assert first is not None and first.question.id in chosen
+    study.record_answer(learner, first.question.id, first.ordinal, None, "f1", now=later, rating=sched.GOOD)
+    second = study.next_focus_card(learner, chosen, NOW, later)
+    assert second is not None and {second.question.id, first.question.id} == set(chosen)
+    study.record_answer(learner, second.question.id, second.ordinal, None, "f2", now=later, rating=sched.AGAIN)
+    # Answered Again: it comes back after its relearning step (learn-ahead shows it now), then the session ends.
+    again = study.next_focus_card(learner, chosen, NOW, later)
+    assert again is not None and again.question.id == second.question.id
+    study.record_answer(learner, again.question.id, again.ordinal, None, "f3", now=later + timedelta(minutes=10),
+                        rating=sched.GOOD)
+    assert study.next_focus_card(learner, chosen, NOW, later + timedelta(minutes=11)) is None

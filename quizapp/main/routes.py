@@ -35,6 +35,9 @@ def media(bank_id: int, name: str):
     response = send_file(BytesIO(item.data), mimetype=item.content_type if inline else "application/octet-stream",
                          as_attachment=not inline, download_name=name, max_age=86400)
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    # Behind a login and per bank: the browser may keep it, a shared cache must not (send_file says public).
+    response.cache_control.public = False
+    response.cache_control.private = True
     return response
 
 

@@ -27,7 +27,9 @@ def csv():
 @login_required
 def focus_start():
     """Starts a study session of the chosen questions only (the weakest, ticked on the dashboard)."""
-    asked = [int(v) for v in request.form.getlist("question") if v.isdigit()]
+    # ASCII digits only ("²".isdigit() is true, yet int() refuses it) and under 10 of them (an id
+    # column's range: a longer number is a database error on PostgreSQL).
+    asked = [int(v) for v in request.form.getlist("question") if v.isascii() and v.isdigit() and len(v) < 10]
     chosen = progress.focus_questions(current_user, asked)
     if not chosen:
         flash("Choose at least one of the questions to study.", "error")

@@ -1,6 +1,8 @@
 """Uploading a question set: the form, progress while checking, the preview, fixes, saving."""
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import Response, abort, flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -88,7 +90,14 @@ def import_errors(job_id: int):
     job = _job(job_id)
     name = job.filename.rsplit(".", 1)[0] or "upload"
     return Response(imports.error_report(job), mimetype="text/plain",
-                    headers={"Content-Disposition": f'attachment; filename="{name}-errors.txt"'})
+                    headers={"Content-Disposition": _attachment(f"{name}-errors.txt")})
+
+
+def _attachment(filename: str) -> str:
+    """A Content-Disposition header for any file name: HTTP headers are Latin-1 (gunicorn refuses
+    anything else, a 500), so the name goes as ASCII with the UTF-8 one in ``filename*`` (RFC 6266)."""
+    fallback = "".join(c if " " <= c <= "~" and c not in '"\\' else "_" for c in filename)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 @bp.post("/imports/<int:job_id>/recheck")

@@ -37,12 +37,14 @@ def long_day(day: date) -> str:
 
 def render_dashboard(learner: User, *, read_only: bool = False, heading: str = "Your progress",
                      csv_endpoint: str | None = None, csv_args: dict[str, Any] | None = None,
-                     bank_ids: Collection[int] | None = None, now: datetime | None = None) -> str:
+                     bank_ids: Collection[int] | None = None, now: datetime | None = None,
+                     back: tuple[str, str] | None = None) -> str:
     """The progress page. ``read_only`` hides every action (study buttons, "study just these");
-    ``csv_endpoint`` (with ``csv_args``) is the view serving ``?table=`` downloads, None for no links."""
+    ``csv_endpoint`` (with ``csv_args``) is the view serving ``?table=`` downloads, None for no links;
+    ``back`` (url, label) a link above the heading (a teacher's way back to the class)."""
     dash = progress.dashboard_context(learner, now or utcnow(), bank_ids)
     return render_template("progress/index.html", dash=dash, read_only=read_only, heading=heading,
-                           csv_endpoint=csv_endpoint, csv_args=csv_args or {})
+                           csv_endpoint=csv_endpoint, csv_args=csv_args or {}, back=back)
 
 
 def csv_download(learner: User, table: str | None, *, filename_prefix: str = "progress",

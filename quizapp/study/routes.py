@@ -17,6 +17,7 @@ from ..extensions import db
 from ..models import Card, Question, ReviewLog
 from ..models.types import utcnow
 from ..services import catalog, study, tuning
+from ..web.security import MAX_ID
 from . import bp, focus
 from .forms import SettingsForm
 
@@ -29,9 +30,6 @@ def chosen_bank_ids() -> list[int]:
         session["study_banks"] = picked
     picked = [b for b in session.get("study_banks") or [] if b in allowed]
     return picked or sorted(allowed)
-
-
-MAX_ID = 2**31 - 1  # the largest INTEGER column value (PostgreSQL's int4)
 
 
 def number(text: str, limit: int = MAX_ID) -> int | None:

@@ -22,4 +22,4 @@ def teachers_only():
     return None
 
 
-from . import bank_routes, class_routes, enrol_routes, stats_routes, upload_routes  # noqa: E402,F401
+from . import bank_routes, class_routes, enrol_routes, progress_routes, stats_routes, upload_routes  # noqa: E402,F401

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from ..extensions import db
 from ..models.types import utcnow
-from ..services import classes
+from ..services import class_progress, classes
 from . import bp
 from .forms import AssignForm, ClassForm, choices
 
@@ -41,7 +41,8 @@ def new_class():
 @bp.get("/classes/<int:class_id>")
 def class_page(class_id: int):
     classroom = _class(class_id)
-    return render_template("teach/class.html", classroom=classroom, assign_form=_assign_form())
+    headline = class_progress.headline(classroom, utcnow())
+    return render_template("teach/class.html", classroom=classroom, assign_form=_assign_form(), headline=headline)
 
 
 @bp.post("/classes/<int:class_id>/assign")

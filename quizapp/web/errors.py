@@ -13,6 +13,7 @@ TITLES = {
     404: "Page not found",
     405: "Method not allowed",
     413: "File too large",
+    415: "Not a form",
     429: "Too many attempts",
     500: "Something went wrong",
 }

@@ -33,7 +33,7 @@ CSP = "; ".join([
 def init_app(app: Flask) -> None:
     # Before any blueprint: rules take their converters when they are added.
     app.url_map.converters["int"] = IdConverter
-    app.before_request(refuse_nul_characters)
+    app.before_request(refuse_unreadable_input)
     if app.config.get("BEHIND_PROXY"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
 
@@ -53,13 +53,20 @@ def init_app(app: Flask) -> None:
         return response
 
 
-def refuse_nul_characters() -> Response | None:
-    """U+0000 in the path or a submitted value is a 400: no form needs it, and PostgreSQL text cannot
-    hold it (the driver raises, which would be a 500 on PostgreSQL only)."""
+def refuse_unreadable_input() -> Response | None:
+    """Input no view can take gets a 4xx saying why, before it reaches one (else: a 500).
+
+    - A JSON body outside /api/: every page takes an HTML form, but Flask-WTF hands a JSON body's
+      values (true, 3, lists) to validators that expect text (``len(True)`` raises).
+    - U+0000 in the path or a submitted value: no form needs it, and PostgreSQL text cannot hold
+      it (the driver raises, so this was a 500 on PostgreSQL only).
+    """
+    from .errors import render_error
+
+    if request.method not in ("GET", "HEAD", "OPTIONS") and request.is_json and not request.path.startswith("/api/"):
+        return render_error(415, "This address takes a form (as a browser sends it), not JSON.")
     values = [request.path, *(v for _, v in request.args.items(multi=True)),
               *(v for _, v in request.form.items(multi=True))]
     if any("\x00" in value for value in values):
-        from .errors import render_error
-
         return render_error(400, "The request held a NUL character, which no form accepts.")
     return None

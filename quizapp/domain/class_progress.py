@@ -1,0 +1,316 @@
+"""A class's progress, for its teacher: one row per student, one weekly series per assigned bank.
+
+No Flask and no database: services.class_progress runs a fixed number of aggregated queries over
+the class's members (their reviews of the assigned banks tallied by student, bank and study day;
+their cards of those banks; their latest review and how many in the last 7 days) and hands them
+here with ``now``. The definitions are the learner dashboard's
+(domain.progress), so a row agrees with the student's own page limited to the class's banks:
+
+- true retention: each card's first review of the student's study day, counted when the card was
+  in the review state, passed when not rated Again;
+- mastery: the mean probability of recall now of the student's studied cards of a bank;
+- activity (last active, reviews in the last 7 days) counts every review, as the dashboard's
+  heatmap does; retention, due counts and mastery count the class's banks only.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, NamedTuple
+
+from . import progress as prog
+from . import scheduling as sched
+
+ACTIVE_DAYS = 7  # "reviews in the last 7 days": today and the six study days before
+RETENTION_DAYS = 30
+SERIES_WEEKS = 12
+
+
+@dataclass(frozen=True)
+class Member:
+    """A student of the class, with what their numbers depend on (their calendar and scheduler)."""
+
+    user_id: int
+    name: str
+    email: str = ""
+    calendar: prog.StudyCalendar = field(default_factory=prog.StudyCalendar)
+    desired_retention: float = 0.9
+    parameters: Sequence[float] | None = None
+    last_active: datetime | None = None  # their latest review of anything
+    reviews_7d: int = 0  # their reviews of anything in their last 7 study days (today included)
+
+
+class DayTally(NamedTuple):
+    """One student's reviews on one of their study days, of one assigned bank (None: any other bank)."""
+
+    user_id: int
+    bank_id: int | None
+    day: date
+    reviews: int
+    first_reviews: int = 0  # first reviews of the day of cards in the review state
+    passed: int = 0  # of those, not rated Again
+
+
+class MemberCard(NamedTuple):
+    """A student's card of an assigned bank, as much of it as due counts and mastery need."""
+
+    user_id: int
+    bank_id: int
+    state: int
+    stability: float | None
+    difficulty: float | None
+    due: datetime | None
+    last_review: datetime | None
+    suspended: bool = False
+
+    @property
+    def scheduled(self) -> bool:
+        """Studied, not suspended, with a due date: it will come up for review."""
+        return self.state != sched.NEW and not self.suspended and self.due is not None
+
+
+@dataclass(frozen=True)
+class StudentRow:
+    user_id: int
+    name: str
+    email: str
+    last_active: datetime | None
+    days_since_active: int | None  # study days since the last review (0: today), None: never
+    reviews_7d: int
+    retention: prog.Retention  # last 30 study days, assigned banks
+    due_now: int
+    overdue: int  # of ``due_now``, due before the student's study day began
+    mastery: dict[int, prog.Mastery]  # by bank id; a bank with nothing studied is missing
+
+
+@dataclass(frozen=True)
+class WeekPoint:
+    week: date  # its Monday
+    reviews: int
+    retention: prog.Retention
+    students: int  # students with at least one review of the bank that week
+
+
+@dataclass(frozen=True)
+class BankSeries:
+    bank_id: int
+    title: str
+    weeks: list[WeekPoint]
+    studied_by: int  # students with at least one studied card of the bank
+
+    @property
+    def reviews(self) -> int:
+        return sum(w.reviews for w in self.weeks)
+
+    @property
+    def max_reviews(self) -> int:
+        return max((w.reviews for w in self.weeks), default=0)
+
+    @property
+    def retention(self) -> prog.Retention:
+        return prog.Retention(sum(w.retention.reviews for w in self.weeks), sum(w.retention.passed for w in self.weeks))
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The class's numbers at a glance (the class page shows them without retention, which costs
+    the whole 12-week read)."""
+
+    students: int
+    active_7d: int  # students with a review in their last 7 study days
+    reviews_7d: int
+    due_now: int
+    overdue: int
+    retention: prog.Retention | None = None  # last 30 days, every member's first reviews pooled
+
+
+@dataclass(frozen=True)
+class ClassProgress:
+    now: datetime
+    today: date  # the viewer's study day: the weekly series end with its week
+    banks: list[tuple[int, str]]  # assigned banks (id, title), by title
+    students: list[StudentRow]
+    series: list[BankSeries]
+    desired_retention: float  # the members' mean, for the charts' target line
+
+    @property
+    def headline(self) -> Headline:
+        s = self.students
+        return Headline(students=len(s), active_7d=sum(1 for r in s if r.reviews_7d),
+                        reviews_7d=sum(r.reviews_7d for r in s), due_now=sum(r.due_now for r in s),
+                        overdue=sum(r.overdue for r in s),
+                        retention=prog.Retention(sum(r.retention.reviews for r in s),
+                                                 sum(r.retention.passed for r in s)))
+
+
+def tally_reviews(reviews: Iterable[tuple[int, int, Hashable, int, int]], bank_of: Mapping[int, int],
+                  to_date: Callable[[Any], date] = lambda d: d) -> list[DayTally]:
+    """DayTallies from reviews (user id, card id, study day, state before, rating) in time order:
+    a card's bank is ``bank_of[card]`` (None when not there), and a review-state card's first review
+    of a day is counted once, as domain.progress.first_of_day does. Days may be any keys the service
+    finds cheap (``to_date`` turns each distinct one into a date once): this runs over every review
+    of the class's last 12 weeks, tens of thousands, so it does no more per review than it must."""
+    sums: dict[tuple[int, int | None, Hashable], list[int]] = defaultdict(lambda: [0, 0, 0])
+    seen: set[tuple[int, Hashable]] = set()
+    bank = bank_of.get
+    for user_id, card_id, day, prior_state, rating in reviews:
+        tally = sums[user_id, bank(card_id), day]
+        tally[0] += 1
+        if prior_state == sched.REVIEW and (card_id, day) not in seen:
+            seen.add((card_id, day))
+            tally[1] += 1
+            tally[2] += rating != sched.AGAIN
+    dates: dict[Hashable, date] = {}
+    out = []
+    for (user_id, bank_id, day), (n, first, passed) in sums.items():
+        if day not in dates:
+            dates[day] = to_date(day)
+        out.append(DayTally(user_id, bank_id, dates[day], n, first, passed))
+    return out
+
+
+def recall_function(scheduler) -> Callable[[MemberCard, datetime], float]:
+    """FSRS's probability of recall now, as Scheduler.get_card_retrievability computes it (whole
+    days since the last review), without building an fsrs.Card per card: the class view asks for
+    thousands. tests/domain/test_class_progress.py checks it against scheduling.retrievability."""
+    decay = -scheduler.parameters[20]
+    factor = 0.9 ** (1 / decay) - 1
+
+    def recall(card: MemberCard, now: datetime) -> float:
+        if card.state == sched.NEW or card.stability is None or card.last_review is None:
+            return 0.0
+        return (1 + factor * max(0, (now - card.last_review).days) / card.stability) ** decay
+
+    return recall
+
+
+def series_start(today: date, weeks: int = SERIES_WEEKS) -> date:
+    """The Monday the weekly series begin: ``weeks`` weeks, this one included."""
+    return prog.retention_weeks_start(today, weeks)
+
+
+def first_day_needed(member: Member, now: datetime, series_first: date) -> date:
+    """The earliest study day of ``member`` the class view reads: the series' start or 30 days back."""
+    return min(series_first, member.calendar.date_of(now) - timedelta(days=RETENTION_DAYS - 1))
+
+
+def student_rows(members: Iterable[Member], tallies: Iterable[DayTally], cards: Iterable[MemberCard],
+                 now: datetime) -> list[StudentRow]:
+    """One row per member, in the order given."""
+    members = list(members)
+    days: dict[int, tuple[date, date]] = {}  # user -> (today, first of the 30 days)
+    for m in members:
+        today = m.calendar.date_of(now)
+        days[m.user_id] = (today, today - timedelta(days=RETENTION_DAYS - 1))
+    kept: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for t in tallies:
+        if t.user_id not in days:
+            continue
+        today, month_from = days[t.user_id]
+        if t.bank_id is not None and month_from <= t.day <= today:
+            kept[t.user_id][0] += t.first_reviews
+            kept[t.user_id][1] += t.passed
+    by_user: dict[int, list[MemberCard]] = defaultdict(list)
+    for c in cards:
+        by_user[c.user_id].append(c)
+
+    rows = []
+    for m in members:
+        today = days[m.user_id][0]
+        start = m.calendar.start_of(today)
+        params = list(m.parameters) if m.parameters else None
+        recall = recall_function(sched.make_scheduler(m.desired_retention, params))
+        due_now = overdue = 0
+        recalls: dict[int, list[float]] = defaultdict(list)
+        for c in by_user.get(m.user_id, ()):
+            if c.scheduled and c.due <= now:
+                due_now += 1
+                overdue += c.due < start
+            if c.state != sched.NEW:
+                recalls[c.bank_id].append(recall(c, now))
+        n, passed = kept.get(m.user_id, (0, 0))
+        rows.append(StudentRow(
+            user_id=m.user_id, name=m.name, email=m.email, last_active=m.last_active,
+            days_since_active=None if m.last_active is None else (today - m.calendar.date_of(m.last_active)).days,
+            reviews_7d=m.reviews_7d, retention=prog.Retention(n, passed), due_now=due_now,
+            overdue=overdue, mastery={b: prog.Mastery(len(v), sum(v) / len(v)) for b, v in recalls.items()}))
+    return rows
+
+
+def bank_series(banks: Sequence[tuple[int, str]], tallies: Iterable[DayTally], cards: Iterable[MemberCard],
+                today: date, weeks: int = SERIES_WEEKS) -> list[BankSeries]:
+    """Per assigned bank, its last ``weeks`` weeks (oldest first, empty weeks kept): reviews, true
+    retention and students active. Each review falls in the week of its student's study day."""
+    first = series_start(today, weeks)
+    mondays = [first + timedelta(weeks=i) for i in range(weeks)]
+    sums: dict[tuple[int, date], list[int]] = defaultdict(lambda: [0, 0, 0])
+    active: dict[tuple[int, date], set[int]] = defaultdict(set)
+    for t in tallies:
+        if t.bank_id is None or not first <= t.day <= today:
+            continue
+        key = (t.bank_id, prog.week_start(t.day))
+        tally = sums[key]
+        tally[0] += t.reviews
+        tally[1] += t.first_reviews
+        tally[2] += t.passed
+        if t.reviews:
+            active[key].add(t.user_id)
+    studied: dict[int, set[int]] = defaultdict(set)
+    for c in cards:
+        if c.state != sched.NEW:
+            studied[c.bank_id].add(c.user_id)
+    out = []
+    for bank_id, title in banks:
+        points = []
+        for monday in mondays:
+            reviews, n, passed = sums.get((bank_id, monday), (0, 0, 0))
+            points.append(WeekPoint(monday, reviews, prog.Retention(n, passed), len(active.get((bank_id, monday), ()))))
+        out.append(BankSeries(bank_id, title, points, len(studied.get(bank_id, ()))))
+    return out
+
+
+def class_progress(members: Sequence[Member], banks: Sequence[tuple[int, str]], tallies: Iterable[DayTally],
+                   cards: Iterable[MemberCard], now: datetime, today: date) -> ClassProgress:
+    """The whole class view. ``today`` is the viewer's study day (the weeks of the series end with it)."""
+    tallies, cards = list(tallies), list(cards)
+    banks = sorted(banks, key=lambda b: b[1].lower())
+    desired = sum(m.desired_retention for m in members) / len(members) if members else 0.9
+    return ClassProgress(now=now, today=today, banks=banks, students=student_rows(members, tallies, cards, now),
+                         series=bank_series(banks, tallies, cards, today), desired_retention=desired)
+
+
+# -- tables (CSV) -----------------------------------------------------------------------------------
+def _pct(value: float | None) -> str:
+    return "" if value is None else f"{value * 100:.1f}"
+
+
+def students_table(progress: ClassProgress) -> tuple[list[str], list[list[Any]]]:
+    header = ["student", "email", "last active (UTC)", "reviews last 7 days", "first reviews last 30 days",
+              "not again", "true retention %", "due now", "overdue",
+              *(f"mastery % {title}" for _, title in progress.banks),
+              *(f"studied cards {title}" for _, title in progress.banks)]
+    rows = []
+    for s in progress.students:
+        mastery = [s.mastery.get(b) for b, _ in progress.banks]
+        rows.append([s.name, s.email, s.last_active.isoformat(timespec="seconds") if s.last_active else "",
+                     s.reviews_7d, s.retention.reviews, s.retention.passed, _pct(s.retention.rate),
+                     s.due_now, s.overdue, *(_pct(m.mean_recall if m else None) for m in mastery),
+                     *(m.cards if m else 0 for m in mastery)])
+    return header, rows
+
+
+def weekly_table(progress: ClassProgress) -> tuple[list[str], list[list[Any]]]:
+    header = ["bank", "week of", "reviews", "students active", "first reviews", "not again", "true retention %"]
+    rows = [[b.title, w.week.isoformat(), w.reviews, w.students, w.retention.reviews, w.retention.passed,
+             _pct(w.retention.rate)] for b in progress.series for w in b.weeks]
+    return header, rows
+
+
+TABLES = {"students": students_table, "weekly": weekly_table}
+
+
+def table(progress: ClassProgress, name: str) -> tuple[list[str], list[list[Any]]]:
+    """(header, rows) of one of the class view's tables (KeyError for an unknown name)."""
+    return TABLES[name](progress)

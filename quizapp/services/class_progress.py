@@ -1,0 +1,208 @@
+"""A class's progress for its teacher, in a fixed number of queries whatever its size or history.
+
+1. the members, each with their latest review (a correlated max: one backward step of the
+   index ``review_logs(user_id, reviewed_at)`` per member);
+2. their reviews of anything in their last 7 study days, counted per member (index-only ranges of
+   the same index);
+3. the assigned banks;
+4. the members' cards of live questions in those banks (due counts, mastery, and each card's bank);
+5. the members' reviews of those cards in the last 12 weeks (ranges of the same index), five
+   small integers each, in index order, tallied by domain.class_progress.tally_reviews.
+
+No per-student dashboard is built; domain.class_progress does the sums, with the learner
+dashboard's definitions (and services.progress's calendar arithmetic for a study day).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import Float, Integer, and_, case, cast, func, or_, select
+
+from ..domain import class_progress as cp
+from ..domain import progress as prog
+from ..domain import scheduling as sched
+from ..extensions import db
+from ..models import Assignment, Bank, Card, Classroom, Membership, Question, ReviewLog, User
+from .progress import _as_date, _datetimes, _study_date, _utc, calendar_for
+
+EPOCH = date(1970, 1, 1)
+
+
+def members(classroom: Classroom) -> list[cp.Member]:
+    last = (select(func.max(ReviewLog.reviewed_at)).where(ReviewLog.user_id == User.id)
+            .correlate(User).scalar_subquery())
+    rows = db.session.execute(
+        select(User.id, User.name, User.email, User.timezone, User.day_start_hour, User.desired_retention,
+               User.fsrs_parameters, last)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.class_id == classroom.id)
+        .order_by(func.lower(User.name), User.id)).all()
+    return [cp.Member(uid, name, email, prog.StudyCalendar(tz or "UTC", hour), desired, params, _utc(last))
+            for uid, name, email, tz, hour, desired, params, last in rows]
+
+
+def recent_reviews(people: list[cp.Member], now: datetime) -> dict[int, int]:
+    """Each member's reviews of anything since the start of their 7th study day back."""
+    if not people:
+        return {}
+    since = [and_(ReviewLog.user_id.in_(ids), ReviewLog.reviewed_at >= cal.start_of(
+        cal.date_of(now) - timedelta(days=cp.ACTIVE_DAYS - 1))) for cal, ids in _by_calendar(people).items()]
+    return dict(db.session.execute(
+        select(ReviewLog.user_id, func.count()).where(or_(*since), ReviewLog.reviewed_at <= now)
+        .group_by(ReviewLog.user_id)).all())
+
+
+def with_recent(people: list[cp.Member], now: datetime) -> list[cp.Member]:
+    recent = recent_reviews(people, now)
+    return [replace(m, reviews_7d=recent.get(m.user_id, 0)) for m in people]
+
+
+def _class_cards(people: list[cp.Member], bank_ids: list[int]):
+    """The members' cards of live questions in ``bank_ids`` (SQL, for joins and subqueries)."""
+    return (select(Card.id).join(Question, Question.id == Card.question_id)
+            .where(Card.user_id.in_([m.user_id for m in people]), Question.bank_id.in_(bank_ids),
+                   Question.retired.is_(False)))
+
+
+def assigned_banks(classroom: Classroom) -> list[tuple[int, str]]:
+    return [tuple(r) for r in db.session.execute(
+        select(Bank.id, Bank.title).join(Assignment, Assignment.bank_id == Bank.id)
+        .where(Assignment.class_id == classroom.id)).all()]
+
+
+def _day_key(calendar: prog.StudyCalendar, first_day: date, last_day: date):
+    """SQL for the study day of ``reviewed_at`` in ``calendar``. On SQLite a day number (whole days
+    of the shifted Unix time: integers, exact, and read several times faster than date text); on
+    PostgreSQL services.progress's date. ``_to_date`` turns either into a date."""
+    if db.engine.dialect.name != "sqlite":
+        return _study_date(calendar, first_day, last_day)
+    column = ReviewLog.reviewed_at
+
+    def shifted(seconds: int):
+        return (cast(func.strftime("%s", column), Integer) - seconds) // 86400  # floor: times after 1970
+
+    *changes, (_, last_shift) = calendar.day_shifts(first_day, last_day)
+    if not changes:
+        return shifted(last_shift)
+    return case(*[(column < until, shifted(shift)) for until, shift in changes], else_=shifted(last_shift))
+
+
+def _instants(*columns):
+    """Date-time columns read by the ten thousand: SQLite's stored text (services.progress._datetimes);
+    on PostgreSQL Unix seconds, which the driver hands over several times faster than timestamps."""
+    if db.engine.dialect.name == "sqlite":
+        return _datetimes(*columns)
+    return [cast(func.extract("epoch", c), Float) for c in columns]
+
+
+def _aware(value) -> datetime | None:
+    """What _instants read as an aware UTC datetime. For SQLite's text, parsing an offset is several
+    times cheaper than services.progress._utc's datetime.replace(tzinfo=...)."""
+    if isinstance(value, str):
+        return datetime.fromisoformat(value + "+00:00")
+    if isinstance(value, float):
+        return datetime.fromtimestamp(value, UTC)
+    return _utc(value)
+
+
+def _to_date(value) -> date:
+    return EPOCH + timedelta(days=value) if isinstance(value, int) else _as_date(value)
+
+
+def _day_of_review(people: list[cp.Member], first_day: date, last_day: date):
+    """Each review's study day in its student's calendar: one expression per distinct calendar (a
+    class usually shares one), chosen by user id."""
+    *others, (last_calendar, _) = _by_calendar(people).items()
+    expression = _day_key(last_calendar, first_day, last_day)
+    if not others:
+        return expression
+    return case(*[(ReviewLog.user_id.in_(ids), _day_key(cal, first_day, last_day)) for cal, ids in others],
+                else_=expression)
+
+
+def day_tallies(people: list[cp.Member], bank_ids: list[int], bank_of: dict[int, int], now: datetime,
+                series_first: date) -> list[cp.DayTally]:
+    """Reviews of the members' cards in ``bank_ids`` per member, bank and study day, from the earliest
+    day the view needs to now, with the first reviews of the day of review-state cards.
+
+    Only those cards' reviews are read (a class's other banks are none of its business, and often
+    most of the log), in index order (user, time), a few small integers each, and tallied in Python
+    (domain.class_progress.tally_reviews): faster on SQLite than a GROUP BY over a window function
+    and two joins for the bank, which ``bank_of`` (card id -> bank) makes unnecessary."""
+    if not people or not bank_ids:
+        return []
+    first_day = min(cp.first_day_needed(m, now, series_first) for m in people)
+    last_day = max(m.calendar.date_of(now) for m in people)
+    since = min(m.calendar.start_of(first_day) for m in people)
+    # Core, not the session: tens of thousands of plain tuples, without the ORM's per-row work.
+    rows = db.session.connection().execute(
+        select(ReviewLog.user_id, ReviewLog.card_id, _day_of_review(people, first_day, last_day),
+               ReviewLog.prior_state, ReviewLog.rating)
+        .where(ReviewLog.user_id.in_([m.user_id for m in people]), ReviewLog.reviewed_at >= since,
+               ReviewLog.reviewed_at <= now, ReviewLog.card_id.in_(_class_cards(people, bank_ids)))
+        .order_by(ReviewLog.user_id, ReviewLog.reviewed_at, ReviewLog.id)).all()  # one fetchall, not a fetch per row
+    return cp.tally_reviews(rows, bank_of, _to_date)
+
+
+def member_cards(people: list[cp.Member], bank_ids: list[int]) -> tuple[list[cp.MemberCard], dict[int, int]]:
+    """The members' cards of live questions in ``bank_ids``, and the bank of each by card id."""
+    if not people or not bank_ids:
+        return [], {}
+    rows = db.session.connection().execute(
+        select(Card.id, Card.user_id, Question.bank_id, Card.state, Card.stability, Card.difficulty,
+               *_instants(Card.due, Card.last_review), Card.suspended)
+        .join(Question, Question.id == Card.question_id)
+        .where(Card.user_id.in_([m.user_id for m in people]), Question.bank_id.in_(bank_ids),
+               Question.retired.is_(False))).all()
+    cards = [cp.MemberCard(uid, bank, state, stability, difficulty, _aware(due), _aware(last), bool(suspended))
+             for _, uid, bank, state, stability, difficulty, due, last, suspended in rows]
+    return cards, {r[0]: r[2] for r in rows}
+
+
+def class_progress(classroom: Classroom, viewer: User, now: datetime) -> cp.ClassProgress:
+    """The class view at ``now``; the weekly series end with the viewer's (the teacher's) week."""
+    today = calendar_for(viewer).date_of(now)
+    people = with_recent(members(classroom), now)
+    banks = assigned_banks(classroom)
+    bank_ids = [b for b, _ in banks]
+    cards, bank_of = member_cards(people, bank_ids)
+    tallies = day_tallies(people, bank_ids, bank_of, now, cp.series_start(today))
+    return cp.class_progress(people, banks, tallies, cards, now, today)
+
+
+def _by_calendar(people: list[cp.Member]) -> dict[prog.StudyCalendar, list[int]]:
+    groups: dict[prog.StudyCalendar, list[int]] = defaultdict(list)
+    for m in people:
+        groups[m.calendar].append(m.user_id)
+    return groups
+
+
+def headline(classroom: Classroom, now: datetime) -> cp.Headline:
+    """The class page's numbers without the 12-week read (so without retention), in three small
+    queries: the members; their reviews in their last 7 study days; their cards due now in the
+    assigned banks (ranges of cards(user_id, due)). The same figures as the progress page's."""
+    people = members(classroom)
+    if not people:
+        return cp.Headline(0, 0, 0, 0, 0)
+    recent = recent_reviews(people, now)
+    due_now = overdue = 0
+    bank_ids = [a.bank_id for a in classroom.assignments]
+    if bank_ids:
+        before_today = or_(*[and_(Card.user_id.in_(ids), Card.due < cal.start_of(cal.date_of(now)))
+                             for cal, ids in _by_calendar(people).items()])
+        # Question ids, not a join: SQLite then walks the due cards by cards(user_id, due).
+        due_now, overdue = db.session.execute(
+            select(func.count(), func.sum(case((before_today, 1), else_=0)))
+            .where(Card.user_id.in_([m.user_id for m in people]), Card.due <= now, Card.state != sched.NEW,
+                   Card.suspended.is_(False), Card.question_id.in_(
+                       select(Question.id).where(Question.bank_id.in_(bank_ids), Question.retired.is_(False))))
+        ).one()
+    return cp.Headline(students=len(people), active_7d=sum(1 for n in recent.values() if n),
+                       reviews_7d=sum(recent.values()), due_now=due_now or 0, overdue=int(overdue or 0))
+
+
+def is_member(classroom: Classroom, user_id: int) -> bool:
+    return db.session.scalar(select(Membership.id).where(
+        Membership.class_id == classroom.id, Membership.user_id == user_id)) is not None

@@ -1,0 +1,66 @@
+"""A class's progress (a table of its students, weekly series per assigned bank) and, read-only,
+one student's dashboard limited to the class's banks. Only the class's owner (or an admin) sees
+them, and a student only through a class they are in: anything else is a 404."""
+from __future__ import annotations
+
+from flask import Response, abort, render_template, request, url_for
+from flask_login import current_user
+
+from ..domain import class_progress as cp
+from ..domain.progress import to_csv
+from ..extensions import db
+from ..models import User
+from ..models.types import utcnow
+from ..progress.views import csv_download, render_dashboard
+from ..services import class_progress
+from . import bp
+from .class_routes import _class
+
+
+def _student(class_id: int, user_id: int):
+    classroom = _class(class_id)
+    student = db.session.get(User, user_id)
+    if student is None or not class_progress.is_member(classroom, user_id):
+        abort(404)
+    return classroom, student
+
+
+@bp.get("/classes/<int:class_id>/progress")
+def class_progress_page(class_id: int):
+    classroom = _class(class_id)
+    progress = class_progress.class_progress(classroom, current_user, utcnow())
+    return render_template("teach/class_progress.html", classroom=classroom, progress=progress,
+                           csv_endpoint="teach.class_progress_csv", csv_args={"class_id": classroom.id})
+
+
+@bp.get("/classes/<int:class_id>/progress.csv")
+def class_progress_csv(class_id: int):
+    """?table=students (the default) or weekly."""
+    classroom = _class(class_id)
+    name = request.args.get("table", "students")
+    if name not in cp.TABLES:
+        abort(404, f"No such table: choose one of {', '.join(cp.TABLES)}.")
+    progress = class_progress.class_progress(classroom, current_user, utcnow())
+    header, rows = cp.table(progress, name)
+    filename = f"class-{classroom.id}-{name}-{progress.today.isoformat()}.csv"
+    return Response(to_csv(header, rows), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.get("/classes/<int:class_id>/students/<int:user_id>")
+def class_student(class_id: int, user_id: int):
+    classroom, student = _student(class_id, user_id)
+    return render_dashboard(student, read_only=True, heading=f"{student.name}'s progress in {classroom.name}",
+                            csv_endpoint="teach.class_student_csv",
+                            csv_args={"class_id": classroom.id, "user_id": student.id},
+                            bank_ids=[a.bank_id for a in classroom.assignments],
+                            back=(url_for("teach.class_progress_page", class_id=classroom.id),
+                                  f"Progress: {classroom.name}"))
+
+
+@bp.get("/classes/<int:class_id>/students/<int:user_id>/progress.csv")
+def class_student_csv(class_id: int, user_id: int):
+    classroom, student = _student(class_id, user_id)
+    return csv_download(student, request.args.get("table"),
+                        filename_prefix=f"class-{classroom.id}-student-{student.id}",
+                        bank_ids=[a.bank_id for a in classroom.assignments])

@@ -20,7 +20,7 @@ The load generator is one asyncio process on the same machine (raw HTTP/1.1 on l
 connection per request since sync workers close them). Its CPU time is measured and printed beside
 the server's, so you can see it is not the bottleneck. Every figure has its baseline (bare) from the
 same run beside it. Targets (issue "Performance"): loop requests/s >= 50 % of bare, loop p99 < 50 ms
-at 50 concurrent students.
+at 50 concurrent students. --probe adds where the slow requests' time goes (bench/gunicorn_probe.py).
 """
 from __future__ import annotations
 
@@ -287,11 +287,16 @@ def prepare_database(url: str, students: int, prefix: str) -> None:
         db.engine.dispose()
 
 
-def start_server(url: str, port: int, workers: int, log: Path) -> subprocess.Popen:
+def start_server(url: str, port: int, workers: int, log: Path, probe: Path | None = None) -> subprocess.Popen:
     spec = APP % str(BENCH_DIR / "instance")
+    extra, env = [], flask_env(url)
+    if probe is not None:
+        extra = ["--config", str(ROOT / "bench" / "gunicorn_probe.py"), "--access-logfile", str(probe) + ".access",
+                 "--access-logformat", "%(m)s %(U)s %(s)s %(D)s"]
+        env["QUIZAPP_PROBE_LOG"] = str(probe)
     with log.open("w") as fh:
         server = subprocess.Popen([str(BIN / "gunicorn"), "--workers", str(workers), "--bind", f"{HOST}:{port}",
-                                   "--log-level", "warning", spec], cwd=ROOT, env=flask_env(url), stdout=fh,
+                                   "--log-level", "warning", *extra, spec], cwd=ROOT, env=env, stdout=fh,
                                   stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -360,6 +365,16 @@ def report(label: str, results: list[PhaseResult], students: int) -> None:
         ratio = loop["rate"] / bare["rate"]
         print(f"  ratio loop/bare: requests/s {ratio:.2f}, p50 {loop['p50'] / bare['p50']:.2f}, "
               f"p99 {loop['p99'] / bare['p99']:.2f}")
+        pairs = list(zip([r for r in results if r.kind == "bare" and r.mode == mode],
+                         [r for r in results if r.kind == "loop" and r.mode == mode]))
+        if mode == "saturated":
+            per_round = sorted(lo.rate / b.rate for b, lo in pairs)
+            print(f"  requests/s ratio of each round (bare phase, then its loop phase): "
+                  f"{', '.join(f'{x:.2f}' for x in per_round)}; median {per_round[len(per_round) // 2]:.2f}")
+            # Server CPU per request: less hostage to the other tenants of the machine than requests/s.
+            cost = (bare["server_cpu"] / bare["rate"]) / (loop["server_cpu"] / loop["rate"])
+            print(f"  server CPU per request, bare / loop: {cost:.2f} (the requests/s ratio a machine of our own "
+                  f"would give, if the server's CPU is the bottleneck)")
         if mode == "saturated":
             print(f"  target loop rate >= 50 % of bare: {'met' if ratio >= 0.5 else 'MISSED'} ({ratio:.0%})")
             per = {k: (s["client_cpu"] / s["rate"] * 1e3, s["server_cpu"] / s["rate"] * 1e3)
@@ -393,12 +408,34 @@ async def drive(port: int, students: list[Student], args, master: int) -> list[P
     return results
 
 
+def probe_report(probe: Path) -> None:
+    """What --probe logged: server-side time per request kind, GC pauses, write-lock waits."""
+    values: dict[str, list[float]] = {}
+    for line in Path(str(probe) + ".access").read_text().splitlines():
+        method, path, status, micros = line.split()
+        path = "/study/answered/<id>" if path.startswith("/study/answered/") else path
+        values.setdefault(f"server time {method} {path}", []).append(int(micros) / 1000)
+    for line in probe.read_text().splitlines():
+        key, ms = line.rsplit(" ", 1)
+        values.setdefault(key, []).append(float(ms))
+    print(f"\nprobe (whole run, warm-up included; all workers): {'n':>6} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} "
+          f"{'total s':>7} {'> 20 ms':>7}")
+    for key, v in sorted(values.items()):
+        if len(v) >= 10:
+            print(f"  {key:45} {len(v):>6} {percentile(v, 50):>7.1f} {percentile(v, 99):>7.1f} {max(v):>7.1f} "
+                  f"{sum(v) / 1000:>7.1f} {sum(x > 20 for x in v):>7}")
+
+
 def bench(label: str, url: str, args) -> None:
     prefix = f"bench{os.getpid()}-"
     print(f"\n{label}: preparing {url}", flush=True)
     prepare_database(url, args.students, prefix)
     port = free_port()
-    server = start_server(url, port, args.workers, BENCH_DIR / f"gunicorn-{label}.log")
+    probe = BENCH_DIR / f"probe-{label}.log" if args.probe else None
+    if probe is not None:
+        probe.unlink(missing_ok=True)
+        Path(str(probe) + ".access").unlink(missing_ok=True)
+    server = start_server(url, port, args.workers, BENCH_DIR / f"gunicorn-{label}.log", probe)
     try:
         print(f"gunicorn ({args.workers} workers) on {HOST}:{port}, pid {server.pid}", flush=True)
         students = [Student(f"{prefix}{i}@example.com") for i in range(args.students)]
@@ -407,6 +444,8 @@ def bench(label: str, url: str, args) -> None:
         stop_server(server)
     report(label, results, args.students)
     print(f"  answers recorded: {sum(s.answers for s in students)}")
+    if probe is not None:
+        probe_report(probe)
 
 
 def reset_postgres(url: str, reset: bool) -> None:
@@ -434,6 +473,8 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=2.0, help="mean seconds between a paced student's requests")
     parser.add_argument("--reset-postgres", action="store_true")
     parser.add_argument("--no-sqlite", action="store_true", help="only the PostgreSQL run")
+    parser.add_argument("--probe", action="store_true", help="log server-side times, GC pauses and write-lock "
+                        "waits (bench/gunicorn_probe.py); adds a little work to every request")
     args = parser.parse_args()
     print(machine())
     print(f"phases: {args.rounds} x (bare, loop) saturated, {args.paced_rounds} x (bare, loop) paced "

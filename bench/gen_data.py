@@ -14,8 +14,9 @@ are saved through the bank store: "bench-items" (300 questions, the built-in one
 new keys; the one quizzes and item statistics use) and "bench-more" (700 more), so that each
 student's 1,000 cards are the first 1,000 in bank order (as the study loop introduces them) and a
 few hundred cards are still new. Users go in with one SQLAlchemy Core insert (one password hash
-for all: "bench password 1234"). A teacher (teacher@bench.example) with a 30-student class is
-made when the classes tables exist. Cards, review logs, quiz attempts and items go in with
+for all: "bench password 1234"). A teacher (teacher@bench.example, an admin so that the item
+statistics of the built-in bench-items bank are theirs to see) with a 30-student class is made
+when the classes tables exist. Cards, review logs, quiz attempts and items go in with
 sqlite3's executemany, with journal_mode=OFF and synchronous=OFF for the load only (the app's own
 connections set WAL and synchronous=FULL as always). No ANALYZE is run: the app does not run it.
 
@@ -94,8 +95,9 @@ def make_users(students: int) -> None:
     digest = generate_password_hash(PASSWORD)  # once: hashing 2,000 passwords would take minutes
     rows = [{"email": f"student{i}@bench.example", "name": f"Student {i}", "password_hash": digest,
              "role": "student"} for i in range(students)]
+    # An admin: the item statistics of a built-in bank are for admins (teachers see their own banks').
     rows.append({"email": "teacher@bench.example", "name": "Bench Teacher", "password_hash": digest,
-                 "role": "teacher"})
+                 "role": "admin"})
     db.session.execute(insert(User.__table__), rows)
     db.session.commit()
     try:
@@ -313,11 +315,14 @@ def bulk_load(path: Path, now: int, seed: int) -> dict[str, int]:
                              db_time(started + 20 * QUIZ_ITEMS)))
     conn.execute("BEGIN")
     conn.executemany(insert_sql("quiz_attempts", ATTEMPT_COLS), attempt_rows)
-    totals = {"cards": 0, "review_logs": 0, "quiz_attempts": len(attempt_rows), "quiz_items": 0}
+    totals = {"cards": 0, "review_logs": 0, "quiz_attempts": len(attempt_rows), "quiz_items": 0,
+              "building_seconds": 0.0}
     item_id, log_base = 0, 0
     for n, user in enumerate(users):
+        started = time.perf_counter()
         cards, logs, items = student_rows(random.Random(seed * 100003 + user), user, now, pairs,
                                           n * CARDS_PER_STUDENT + 1, log_base, attempts_by_user[user])
+        totals["building_seconds"] += time.perf_counter() - started
         log_base += len(logs)
         conn.executemany(insert_sql("cards", CARD_COLS), cards)
         conn.executemany(insert_sql("review_logs", LOG_COLS), logs)
@@ -339,6 +344,25 @@ def bulk_load(path: Path, now: int, seed: int) -> dict[str, int]:
     return totals
 
 
+def baseline_rate(now: int, seed: int) -> float:
+    """Review-log-shaped rows per second into a table with no index, same pragmas: this machine, now."""
+    path = fresh_sqlite("baseline.db")
+    conn = sqlite3.connect(path, isolation_level=None)
+    for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-1000000", "locking_mode=EXCLUSIVE"):
+        conn.execute(f"PRAGMA {pragma}")
+    conn.execute(f"CREATE TABLE review_logs ({', '.join(LOG_COLS)})")
+    pairs = [(i + 1, 0, 1, False) for i in range(CARDS_PER_STUDENT)]
+    rows = [student_rows(random.Random(seed + u), u + 1, now, pairs, 1, u * LOGS_PER_STUDENT, [])[1] for u in range(40)]
+    with Timer() as timer:
+        conn.execute("BEGIN")
+        for chunk in rows:
+            conn.executemany(insert_sql("review_logs", LOG_COLS), chunk)
+        conn.execute("COMMIT")
+    conn.close()
+    path.unlink()
+    return sum(len(chunk) for chunk in rows) / timer.seconds
+
+
 def generate(size: str, seed: int) -> None:
     students = SIZES[size]
     path = fresh_sqlite(path_for(size).name)
@@ -352,10 +376,17 @@ def generate(size: str, seed: int) -> None:
             app_steps(url, students)
         with Timer() as bulk:
             totals = bulk_load(path, int(time.time()), seed)
+        with Timer() as aggregates:  # the bulk load bypassed the services that keep these
+            flask(url, "bank", "rebuild-stats")
+    building = totals.pop("building_seconds")
+    base = baseline_rate(int(time.time()), seed)
+    inserting = totals["review_logs"] / (bulk.seconds - building)
     print(f"  rows: {', '.join(f'{k} {v:,}' for k, v in totals.items())}")
     print(f"  seconds: migrations + built-in banks {schema.seconds:.1f}, bench banks + users {app_part.seconds:.1f}, "
-          f"bulk load {bulk.seconds:.1f} ({totals['review_logs'] / bulk.seconds:,.0f} review logs/s), "
-          f"total {total.seconds:.1f}")
+          f"bulk load {bulk.seconds:.1f} (of which building rows in Python {building:.1f}), first-answer totals "
+          f"{aggregates.seconds:.1f}, total {total.seconds:.1f}")
+    print(f"  SQLite inserting (indexes, cards and quiz items included): {inserting:,.0f} review logs/s; baseline "
+          f"(same run, same rows, a table with no index): {base:,.0f}/s; ratio {inserting / base:.2f}")
     print(f"  size on disk: {db_size(path) / 2**20:,.0f} MiB ({db_size(path) / max(1, totals['review_logs']):.0f} "
           f"bytes per review log, everything included)")
 

@@ -164,6 +164,16 @@ def bank_load(folder: str, documents: str | None) -> None:
     click.echo(f"{len(reports)} bank(s) loaded from {folder}")
 
 
+@bank_cli.command("rebuild-stats")
+def bank_rebuild_stats() -> None:
+    """Recompute the first-answer totals item analysis reads (after loading review logs in bulk)."""
+    from .services import first_answers
+
+    rows = first_answers.rebuild()
+    db.session.commit()
+    click.echo(f"{rows} first-answer total(s) rebuilt")
+
+
 @bank_cli.command("export")
 @click.argument("bank_id")
 @click.option("--format", "fmt", required=True, type=click.Choice(list(formats.FORMATS)))

@@ -2,8 +2,9 @@
 from .classes import Assignment, Classroom, Membership
 from .content import Bank, Document, Media, Question
 from .imports import ImportJob
-from .reviews import Card, QuizAttempt, QuizItem, ReviewLog
+from .reviews import Card, FirstAnswerStats, QuizAttempt, QuizItem, ReviewLog
 from .users import LoginSession, User
 
-__all__ = ["Assignment", "Bank", "Card", "Classroom", "Document", "ImportJob", "LoginSession", "Media", "Membership",
+__all__ = ["Assignment", "Bank", "Card", "Classroom", "Document", "FirstAnswerStats", "ImportJob", "LoginSession",
+           "Media", "Membership",
            "Question", "QuizAttempt", "QuizItem", "ReviewLog", "User"]

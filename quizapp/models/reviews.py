@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -51,6 +51,8 @@ class ReviewLog(db.Model):
         # The client-made answer id: a retried or double-clicked answer is applied once.
         UniqueConstraint("user_id", "client_id"),
         Index("ix_review_logs_user_time", "user_id", "reviewed_at"),
+        # The learner's latest study answer (undo, re-rate, the feedback page) without a sort.
+        Index("ix_review_logs_user_kind_id", "user_id", "kind", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -104,3 +106,19 @@ class QuizItem(db.Model):
 
     attempt: Mapped[QuizAttempt] = relationship(back_populates="items")
     question: Mapped[Question] = relationship()
+
+
+class FirstAnswerStats(db.Model):
+    """Learners' first study answers to each question, added up as they come (item analysis reads
+    these few rows instead of every learner's review log). One row per question and, for choice
+    questions, per distinct response (``response_key`` is a digest of ``response``, '' otherwise)."""
+
+    __tablename__ = "first_answer_stats"
+
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True)
+    response_key: Mapped[str] = mapped_column(String(16), primary_key=True, default="")
+    response: Mapped[str] = mapped_column(Text, default="")  # the response as JSON text
+    answers: Mapped[int] = mapped_column(default=0)
+    score_sum: Mapped[float] = mapped_column(default=0.0)
+    duration_sum_ms: Mapped[int] = mapped_column(BigInteger, default=0)
+    timed: Mapped[int] = mapped_column(default=0)  # answers with a known duration

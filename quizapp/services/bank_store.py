@@ -17,6 +17,7 @@ from ..banks.native import question_to_dict
 from ..extensions import db
 from ..models import Bank, Card, Media, Question, User
 from ..models.reviews import NEW
+from . import first_answers
 
 
 class BankOwnershipError(ValueError):
@@ -99,6 +100,7 @@ def save_bank(parsed: ParsedBank, *, now: datetime, owner: User | None = None,
 
 
 def _reset_cards(question: Question) -> None:
+    first_answers.forget(question.id)
     db.session.execute(
         update(Card).where(Card.question_id == question.id).values(
             state=NEW, step=None, stability=None, difficulty=None, due=None, last_review=None,

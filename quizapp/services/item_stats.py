@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from itertools import repeat
 from typing import Any
 
-from sqlalchemy import Text, cast, func, select
+from sqlalchemy import select
 
 from ..domain.stats.items import (
     DistractorAnalysis,
@@ -28,8 +28,7 @@ from ..domain.stats.items import (
     overall_statistics,
 )
 from ..extensions import db
-from ..models import Bank, Card, Question, QuizAttempt, QuizItem, ReviewLog
-from ..models.reviews import NEW
+from ..models import Bank, FirstAnswerStats, Question, QuizAttempt, QuizItem
 
 CHOICE_TYPES = ("multiple_choice", "multiple_select", "true_false")
 
@@ -110,28 +109,24 @@ def analyse(bank: Bank) -> BankAnalysis:
             overall = overall_statistics(QuizAttempts(same, questions=[f"slot {i + 1}" for i in range(n_slots)]))
             slot_attempts = len(same)
 
-    # Study: each learner's first answer to each card (the log of a card that was new), aggregated in SQL.
-    study_rows = db.session.execute(
-        select(Card.question_id, func.count(), func.avg(ReviewLog.score), func.avg(ReviewLog.duration_ms))
-        .join(Card, Card.id == ReviewLog.card_id)
-        .join(Question, Question.id == Card.question_id)
-        .where(Question.bank_id == bank.id, ReviewLog.prior_state == NEW, ReviewLog.kind == "study",
-               ReviewLog.score.is_not(None))
-        .group_by(Card.question_id)
-    ).all()
-    # float(): PostgreSQL's avg is a Decimal.
-    study = {qid: (n, None if avg_score is None else float(avg_score), None if avg_ms is None else float(avg_ms))
-             for qid, n, avg_score, avg_ms in study_rows}
-    choice_ids = [q.id for q in questions if q.type in CHOICE_TYPES]
-    if choice_ids:
-        for qid, answer, n in db.session.execute(
-            # As text: PostgreSQL cannot group by a json column.
-            select(Card.question_id, cast(ReviewLog.answer, Text), func.count())
-            .join(Card, Card.id == ReviewLog.card_id)
-            .where(Card.question_id.in_(choice_ids), ReviewLog.prior_state == NEW, ReviewLog.kind == "study")
-            .group_by(Card.question_id, cast(ReviewLog.answer, Text))
-        ):
-            responses[qid][_hashable(_json(answer))] += n
+    # Study: each learner's first answer to each card, from the running totals (services.first_answers).
+    study: dict[int, tuple[int, float | None, float | None]] = {}
+    sums: dict[int, list[float]] = defaultdict(lambda: [0, 0.0, 0, 0])
+    for qid, response, n, score_sum, duration_sum, timed in db.session.execute(
+        select(FirstAnswerStats.question_id, FirstAnswerStats.response, FirstAnswerStats.answers,
+               FirstAnswerStats.score_sum, FirstAnswerStats.duration_sum_ms, FirstAnswerStats.timed)
+        .join(Question, Question.id == FirstAnswerStats.question_id).where(Question.bank_id == bank.id)
+    ):
+        total = sums[qid]
+        total[0] += n
+        total[1] += score_sum
+        total[2] += duration_sum
+        total[3] += timed
+        if response and n > 0:
+            responses[qid][_hashable(_json(response))] += n
+    for qid, (n, score_sum, duration_sum, timed) in sums.items():
+        if n > 0:
+            study[qid] = (int(n), score_sum / n, duration_sum / timed if timed else None)
 
     rows = []
     for q in questions:

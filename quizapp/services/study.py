@@ -19,6 +19,7 @@ from ..domain.questions import REGISTRY, Outcome, QuestionType, get_type
 from ..domain.rating import suggest_rating
 from ..extensions import db
 from ..models import Card, Question, ReviewLog, User
+from . import first_answers
 from .catalog import accessible_bank_ids
 from .writes import begin_write
 
@@ -322,6 +323,8 @@ def record_answer(user: User, question_id: int, ordinal: int, response: Any, cli
     # Siblings before the log: that query autoflushes, and the log must first reach the database at
     # the commit below, where a duplicate answer id (PostgreSQL, a double click) is handled.
     _bury_siblings(user, question, ordinal, now)
+    if first_answers.counts(log):
+        first_answers.add(question, log)
     db.session.add(log)
     try:
         db.session.commit()
@@ -381,6 +384,8 @@ def undo(user: User) -> ReviewLog | None:
     card.buried_until = None
     db.session.execute(Card.__table__.update().where(and_(
         Card.user_id == user.id, Card.question_id == card.question_id, Card.id != card.id)).values(buried_until=None))
+    if first_answers.counts(log):
+        first_answers.add(db.session.get(Question, card.question_id), log, sign=-1)
     db.session.delete(log)
     db.session.commit()
     return log

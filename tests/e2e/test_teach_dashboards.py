@@ -12,6 +12,7 @@ from sqlalchemy import select
 from quizapp.extensions import db
 from quizapp.models import Bank, Card, Question, QuizAttempt, QuizItem, ReviewLog, User
 from quizapp.models.types import utcnow
+from quizapp.services import first_answers
 from quizapp.services.accounts import create_user
 from tests.class_progress_seed import EXPECTED, seed_class
 from tests.conftest import PASSWORD
@@ -141,6 +142,8 @@ def seed_item_analysis(owner_id: int) -> str:
         db.session.add(ReviewLog(user_id=users[i].id, card_id=card.id, client_id=f"first-{i}", kind="study",
                                  rating=3, prior_state=0, score=score, answer=response, duration_ms=ms,
                                  reviewed_at=NOW, state_before={}, state_after={}))
+    db.session.commit()
+    first_answers.rebuild()  # the log rows above were inserted directly, as a bulk load would
     db.session.commit()
     return bank.slug
 

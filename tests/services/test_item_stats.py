@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from quizapp.extensions import db
 from quizapp.models import Bank, Card, Question, QuizAttempt, QuizItem, ReviewLog
-from quizapp.services import item_stats
+from quizapp.services import first_answers, item_stats, study
 from quizapp.services.accounts import create_user
 from tests.factories import NOW, make_bank
 
@@ -68,6 +68,8 @@ def bank(app):
                 db.session.add(ReviewLog(user_id=users[i].id, card_id=card.id, client_id="later", kind="study",
                                          rating=1, prior_state=2, score=0.0, answer="Warsaw", duration_ms=1,
                                          reviewed_at=NOW + timedelta(days=3), state_before={}, state_after={}))
+        db.session.commit()
+        first_answers.rebuild()  # the rows above were inserted directly, as a bulk load would
         db.session.commit()
         yield bank.id
 
@@ -141,3 +143,37 @@ def test_the_page_and_csv_show_them(app, bank, client, make_user):
     lines = csv.get_data(as_text=True).splitlines()
     assert lines[0].startswith("question,type,quiz attempts,facility %")
     assert lines[1].startswith("q1,multiple_choice,5,60.0,54.77,16.67,16.67,10.0,4,75.0,4.0,")
+
+
+def test_answers_keep_the_running_totals_equal_to_the_log(app):
+    """Answering adds to the totals, undo takes back, a quiz answer or a second answer adds nothing:
+    the totals kept as answers come in equal those rebuilt from the whole log."""
+    from quizapp.models import FirstAnswerStats
+
+    def totals():
+        return sorted((r.question_id, r.response_key, r.response, r.answers, r.score_sum, r.duration_sum_ms, r.timed)
+                      for r in db.session.scalars(select(FirstAnswerStats)))
+
+    with app.app_context():
+        make_bank("live", QUESTIONS, builtin=True)
+        qs = {q.key: q for q in db.session.scalars(select(Question))}
+        ann, ben = (create_user(f"{n}@example.com", "correct horse battery") for n in ("ann", "ben"))
+        db.session.commit()
+        study.record_answer(ann, qs["q1"].id, 0, "Beijing", "a1", now=NOW, duration_ms=3000)
+        study.record_answer(ann, qs["q1"].id, 0, "Moscow", "a2", now=NOW + timedelta(days=5), duration_ms=1000)
+        study.record_answer(ben, qs["q1"].id, 0, "Moscow", "b1", now=NOW, duration_ms=None)
+        study.record_answer(ben, qs["q2"].id, 0, True, "b2", now=NOW, duration_ms=2000, kind="quiz")
+        study.record_answer(ben, qs["q3"].id, 0, "Mao", "b3", now=NOW, duration_ms=4000)
+        study.record_answer(ben, qs["q4"].id, 0, "1950", "b4", now=NOW, duration_ms=4000)
+        study.undo(ben)  # takes back b4 (the quiz answer is not a study answer)
+        kept = totals()
+        first_answers.rebuild()
+        assert kept == totals()
+        # q1: Ann's first (Beijing, wrong, 3 s) and Ben's (Moscow, right, time unknown); Ann's second
+        # answer is not a first one. q3: Ben's. q2 (quiz) and q4 (undone): nothing.
+        by_question = {}
+        for qid, _, response, n, score, ms, timed in kept:
+            by_question.setdefault(qid, []).append((response, n, score, ms, timed))
+        assert sorted(by_question[qs["q1"].id]) == [('"Beijing"', 1, 0.0, 3000, 1), ('"Moscow"', 1, 1.0, 0, 0)]
+        assert by_question[qs["q3"].id] == [("", 1, 1.0, 4000, 1)]
+        assert qs["q2"].id not in by_question and qs["q4"].id not in by_question

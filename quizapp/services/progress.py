@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 
 from sqlalchemy import Date, DateTime, String, case, cast, func, literal_column, select, type_coerce
 
@@ -52,7 +53,13 @@ def _study_date(calendar: prog.StudyCalendar, first_day: date, last_day: date):
 
 
 def _as_date(value) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
+    return value if isinstance(value, date) else _iso_date(str(value))
+
+
+@lru_cache(maxsize=1024)
+def _iso_date(text: str) -> date:
+    # Thousands of rows name a few dozen days: parse each once.
+    return date.fromisoformat(text)
 
 
 def learner_cards(user: User, bank_ids: Collection[int]) -> list[prog.CardInfo]:
@@ -92,6 +99,16 @@ def _utc(value) -> datetime | None:
 
 
 def _tags(value) -> tuple[str, ...]:
+    return _tags_of_text(value) if isinstance(value, str) else _tags_of(value)
+
+
+@lru_cache(maxsize=4096)
+def _tags_of_text(value: str) -> tuple[str, ...]:
+    # A learner's thousand cards carry a few distinct tag lists: parse each once.
+    return _tags_of(value)
+
+
+def _tags_of(value) -> tuple[str, ...]:
     if isinstance(value, str) and value.startswith("["):
         value = json.loads(value)
     if isinstance(value, list):

@@ -189,19 +189,7 @@ def item_flags(facility: float | None, discrimination_index: float | None) -> tu
     return tuple(flags)
 
 
-def _item(data: QuizAttempts, key: str) -> ItemStats:
-    m = data.max_mark(key)
-    xs: list[float] = []
-    ys: list[float] = []
-    times: list[float] = []
-    for n, attempt in enumerate(data.attempts):
-        if key not in attempt:
-            continue
-        x = float(attempt[key])
-        xs.append(x)
-        ys.append(math.fsum(attempt.values()) - x)
-        if data.durations is not None and (t := data.durations[n].get(key)) is not None:
-            times.append(float(t))
+def _item(key: str, m: float, xs: list[float], ys: list[float], times: list[float]) -> ItemStats:
     facility = _pct(_mean(xs), m) if xs else None
     var_x, var_y, cov = _var(xs), _var(ys), _cov(xs, ys)
     index = efficiency = None
@@ -226,7 +214,20 @@ def _item(data: QuizAttempts, key: str) -> ItemStats:
 
 def item_statistics(data: QuizAttempts) -> tuple[ItemStats, ...]:
     """Per-question statistics, in ``data.question_keys`` order."""
-    return tuple(_item(data, key) for key in data.question_keys)
+    # One pass over the attempts (each total summed once), so a bank's thousands of attempts of a
+    # few questions each cost in proportion to the answers, not to questions x attempts.
+    xs: dict[str, list[float]] = {key: [] for key in data.question_keys}
+    ys: dict[str, list[float]] = {key: [] for key in data.question_keys}
+    times: dict[str, list[float]] = {key: [] for key in data.question_keys}
+    for n, attempt in enumerate(data.attempts):
+        total = math.fsum(attempt.values())
+        for key, mark in attempt.items():
+            x = float(mark)
+            xs[key].append(x)
+            ys[key].append(total - x)
+            if data.durations is not None and (t := data.durations[n].get(key)) is not None:
+                times[key].append(float(t))
+    return tuple(_item(key, data.max_mark(key), xs[key], ys[key], times[key]) for key in data.question_keys)
 
 
 def _band(value: float | None, low: float, high: float) -> str | None:
@@ -317,10 +318,19 @@ def distractor_analysis(
     in ``choices`` order, then any other choice (picked or correct) in first-seen order, so
     unpicked distractors and an unpicked right answer still get a row.
     """
+    return distractor_counts(((response, 1) for response in responses), correct, choices)
+
+
+def distractor_counts(
+    counted: Iterable[tuple[Hashable | Collection[Hashable] | None, int]],
+    correct: Collection[Hashable],
+    choices: Sequence[Hashable] = (),
+) -> DistractorAnalysis:
+    """The same from (response, how many gave it) pairs: thousands of answers, a few distinct responses."""
     counts: dict[Hashable, int] = dict.fromkeys(choices, 0)
     total = blank = 0
-    for response in responses:
-        total += 1
+    for response, times in counted:
+        total += times
         if response is None:
             picked: set[Hashable] = set()
         elif isinstance(response, list | tuple | set | frozenset):
@@ -328,10 +338,10 @@ def distractor_analysis(
         else:
             picked = {response}
         if not picked:
-            blank += 1
+            blank += times
         # Iterate the original order where there is one, so new choices are listed as first seen.
         for choice in dict.fromkeys(response if isinstance(response, list | tuple) else picked):
-            counts[choice] = counts.get(choice, 0) + 1
+            counts[choice] = counts.get(choice, 0) + times
     for choice in correct:
         counts.setdefault(choice, 0)
     rows = tuple(ChoiceCount(c, n, _pct(n, total), c in correct) for c, n in counts.items())

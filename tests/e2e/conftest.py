@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from tests.conftest import PASSWORD
+
 CHROMIUM = os.environ.get("QUIZAPP_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
@@ -57,6 +59,17 @@ def page(browser, server):
     yield page
     context.close()
     assert errors == [], f"errors in the browser console: {errors}"
+
+
+def log_in(page, email: str) -> None:
+    """Logs in through the form (PASSWORD, as make_user sets it) and waits for the signed-in page."""
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    from playwright.sync_api import expect  # imported here like the browser fixture's playwright
+
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 
 def screenshot(page, name: str) -> Path:

@@ -6,8 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD
-from tests.e2e.conftest import screenshot, serious_violations
+from tests.e2e.conftest import log_in, screenshot, serious_violations
 
 GIFT = """// A teacher's file with two mistakes
 ::capital::Where did Mao travel in December 1949? {=Moscow ~Beijing ~Warsaw}
@@ -18,14 +17,6 @@ GIFT = """// A teacher's file with two mistakes
 
 ::who::Who led the KMT? {~Chiang Kai-shek ~Mao Zedong}
 """
-
-
-def log_in(page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 
 def test_teacher_upload_fix_save_class_assign_and_student_studies(page, browser, server, make_user):

@@ -16,19 +16,11 @@ from quizapp.services import first_answers
 from quizapp.services.accounts import create_user
 from tests.class_progress_seed import EXPECTED, seed_class
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import screenshot, serious_violations
+from tests.e2e.conftest import log_in, screenshot, serious_violations
 from tests.factories import NOW, make_bank
 from tests.progress_seed import EXPECTED as ANN
 from tests.services.test_item_stats import MARKS, Q1_PICKS
 from tests.services.test_item_stats import QUESTIONS as ITEM_QUESTIONS
-
-
-def log_in(page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 
 def fits_a_phone(page) -> None:

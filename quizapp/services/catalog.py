@@ -48,9 +48,9 @@ def banks_for(user: User) -> list[BankSummary]:
             classes[bank_id] = (name, due)
     summaries = [BankSummary(b.id, b.slug, b.title, b.description, n, b.builtin, *classes.get(b.id, (None, None)))
                  for b, n in rows]
-    far = datetime.max.replace(tzinfo=None)
-    return sorted(summaries, key=lambda s: (s.class_name is None,
-                                            s.due_at.replace(tzinfo=None) if s.due_at else far))
+    # Class banks first, soonest due first, those with no due date after them; the rest as read.
+    return sorted(summaries, key=lambda s: (s.class_name is None, s.due_at is None,
+                                            s.due_at.timestamp() if s.due_at else 0.0))
 
 
 def accessible_bank_ids(user: User) -> set[int]:

@@ -28,8 +28,7 @@ from ..domain.stats.items import (
 )
 from ..extensions import db
 from ..models import Bank, FirstAnswerStats, Question, QuizAttempt, QuizItem
-
-CHOICE_TYPES = ("multiple_choice", "multiple_select", "true_false")
+from .first_answers import CHOICE_TYPES
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from ..services import bank_edit, classes, imports
 from ..services.bank_store import bank_as_parsed
 from . import bp
 from .forms import AssignForm, DocumentsForm, choices, question_form
-from .upload_routes import _documents
+from .upload_routes import documents_from_files
 
 
 def _bank(slug: str) -> Bank:
@@ -70,7 +70,7 @@ def add_documents(slug: str):
     if not form.validate_on_submit():
         abort(400, "Choose one or more documents to upload.")
     try:
-        documents = _documents(form.documents.data)
+        documents = documents_from_files(form.documents.data)
     except imports.UploadError as exc:
         abort(400, str(exc))
     if not documents:

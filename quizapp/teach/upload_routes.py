@@ -15,7 +15,7 @@ from .forms import RecheckForm, UploadForm
 PREVIEW_PAGE = 100  # questions per preview page: a 10,000-question file stays a light page
 
 
-def _documents(files) -> dict[str, str]:
+def documents_from_files(files) -> dict[str, str]:
     documents = {}
     for storage in files or []:
         if storage and storage.filename:
@@ -44,7 +44,7 @@ def upload():
             if len(data) > DEFAULT_LIMITS.max_upload_bytes:
                 raise imports.UploadError(f"{filename}: the file is {size_text(len(data))}; "
                                           f"the limit is {size_text(DEFAULT_LIMITS.max_upload_bytes)}")
-            job = imports.start(current_user, filename, data, _documents(form.documents.data), utcnow(),
+            job = imports.start(current_user, filename, data, documents_from_files(form.documents.data), utcnow(),
                                 fmt=form.fmt.data)
         except imports.UploadError as exc:
             form.file.errors = [*form.file.errors, str(exc)]

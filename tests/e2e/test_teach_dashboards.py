@@ -7,20 +7,14 @@ import re
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import select
 
 from quizapp.extensions import db
-from quizapp.models import Bank, Card, Question, QuizAttempt, QuizItem, ReviewLog, User
+from quizapp.models import User
 from quizapp.models.types import utcnow
-from quizapp.services import first_answers
-from quizapp.services.accounts import create_user
 from tests.class_progress_seed import EXPECTED, seed_class
-from tests.conftest import PASSWORD
 from tests.e2e.conftest import log_in, screenshot, serious_violations
-from tests.factories import NOW, make_bank
 from tests.progress_seed import EXPECTED as ANN
-from tests.services.test_item_stats import MARKS, Q1_PICKS
-from tests.services.test_item_stats import QUESTIONS as ITEM_QUESTIONS
+from tests.services.test_item_stats import seed_item_analysis
 
 
 def fits_a_phone(page) -> None:
@@ -110,40 +104,11 @@ def test_class_progress_fits_a_phone(class_page):
     screenshot(page, "teach-class-page-phone")
 
 
-def seed_item_analysis(owner_id: int) -> str:
-    """tests/services/test_item_stats.py's five quiz attempts (and first study answers to q1), in a
-    bank owned by the teacher; returns its slug."""
-    make_bank("analysed", ITEM_QUESTIONS, title="Analysed bank", builtin=False, owner=db.session.get(User, owner_id))
-    bank = db.session.scalar(select(Bank).where(Bank.slug == "analysed"))
-    qs = {q.key: q for q in db.session.scalars(select(Question).where(Question.bank_id == bank.id))}
-    users = [create_user(f"s{i}@example.com", PASSWORD) for i in range(5)]
-    db.session.flush()
-    for user, marks, pick in zip(users, MARKS, Q1_PICKS, strict=True):
-        attempt = QuizAttempt(user_id=user.id, bank_ids=[bank.id], started_at=NOW, finished_at=NOW)
-        db.session.add(attempt)
-        db.session.flush()
-        for position, (key, mark) in enumerate(zip(("q1", "q2", "q3", "q4"), marks, strict=True)):
-            db.session.add(QuizItem(attempt_id=attempt.id, position=position, question_id=qs[key].id,
-                                    score=float(mark), duration_ms=10_000, answered_at=NOW,
-                                    response=pick if key == "q1" else "x"))
-    for i, (score, ms, response) in enumerate([(1.0, 2000, "Moscow"), (0.0, 4000, "Beijing"),
-                                               (1.0, None, "Moscow"), (1.0, 6000, "Moscow")]):
-        card = Card(user_id=users[i].id, question_id=qs["q1"].id)
-        db.session.add(card)
-        db.session.flush()
-        db.session.add(ReviewLog(user_id=users[i].id, card_id=card.id, client_id=f"first-{i}", kind="study",
-                                 rating=3, prior_state=0, score=score, answer=response, duration_ms=ms,
-                                 reviewed_at=NOW, state_before={}, state_after={}))
-    db.session.commit()
-    first_answers.rebuild()  # the log rows above were inserted directly, as a bulk load would
-    db.session.commit()
-    return bank.slug
-
-
 def test_item_analysis_shows_the_hand_computed_figures(page, app, make_user):
     teacher = make_user("teacher@example.com", role="teacher", name="Ms Teach")
     with app.app_context():
-        slug = seed_item_analysis(teacher)
+        seed_item_analysis(db.session.get(User, teacher))
+        slug = "analysed"
         db.session.remove()
     log_in(page, "teacher@example.com")
     page.goto(f"/teach/banks/{slug}/stats")

@@ -7,9 +7,10 @@ import pytest
 from sqlalchemy import select
 
 from quizapp.extensions import db
-from quizapp.models import Bank, Card, Question, QuizAttempt, QuizItem, ReviewLog
+from quizapp.models import Bank, Card, Question, QuizAttempt, QuizItem, ReviewLog, User
 from quizapp.services import first_answers, item_stats, study
 from quizapp.services.accounts import create_user
+from tests.conftest import PASSWORD
 from tests.factories import NOW, make_bank
 
 approx = lambda v: pytest.approx(v, abs=0.01)  # noqa: E731
@@ -32,46 +33,52 @@ MARKS = [(1, 1, 1, 0), (1, 1, 0, 0), (1, 0, 1, 1), (0, 1, 0, 1), (0, 0, 0, 1)]
 Q1_PICKS = ["Moscow", "Moscow", "Moscow", "Beijing", "Warsaw"]
 
 
+def seed_item_analysis(owner: User | None = None, slug: str = "analysed", title: str = "Analysed bank") -> int:
+    """The rows above in the database (also the browser test's data); returns the bank's id.
+
+    Five finished quizzes, one unfinished; first study answers to q1 by four learners (score, ms,
+    response), plus a later review and a quiz-kind log, neither of which is a first study answer."""
+    make_bank(slug, QUESTIONS, title=title, builtin=owner is None, owner=owner)
+    bank = db.session.scalar(select(Bank).where(Bank.slug == slug))
+    qs = {q.key: q for q in db.session.scalars(select(Question).where(Question.bank_id == bank.id))}
+    users = [create_user(f"s{i}@example.com", PASSWORD) for i in range(5)]
+    db.session.flush()
+    for user, marks, pick in zip(users, MARKS, Q1_PICKS, strict=True):
+        attempt = QuizAttempt(user_id=user.id, bank_ids=[bank.id], started_at=NOW, finished_at=NOW)
+        db.session.add(attempt)
+        db.session.flush()
+        for position, (key, mark) in enumerate(zip(("q1", "q2", "q3", "q4"), marks, strict=True)):
+            db.session.add(QuizItem(attempt_id=attempt.id, position=position, question_id=qs[key].id,
+                                    score=float(mark), duration_ms=10_000, answered_at=NOW,
+                                    response=pick if key == "q1" else "x"))
+    # An unfinished attempt does not count.
+    unfinished = QuizAttempt(user_id=users[0].id, bank_ids=[bank.id], started_at=NOW)
+    db.session.add(unfinished)
+    db.session.flush()
+    db.session.add(QuizItem(attempt_id=unfinished.id, position=0, question_id=qs["q1"].id, score=0.0,
+                            response="Warsaw"))
+    first = [(1.0, 2000, "Moscow"), (0.0, 4000, "Beijing"), (1.0, None, "Moscow"), (1.0, 6000, "Moscow")]
+    for i, (score, ms, response) in enumerate(first):
+        card = Card(user_id=users[i].id, question_id=qs["q1"].id)
+        db.session.add(card)
+        db.session.flush()
+        db.session.add(ReviewLog(user_id=users[i].id, card_id=card.id, client_id=f"first-{i}", kind="study",
+                                 rating=3, prior_state=0, score=score, answer=response, duration_ms=ms,
+                                 reviewed_at=NOW, state_before={}, state_after={}))
+        if i == 0:
+            db.session.add(ReviewLog(user_id=users[i].id, card_id=card.id, client_id="later", kind="study",
+                                     rating=1, prior_state=2, score=0.0, answer="Warsaw", duration_ms=1,
+                                     reviewed_at=NOW + timedelta(days=3), state_before={}, state_after={}))
+    db.session.commit()
+    first_answers.rebuild()  # the log rows above were inserted directly, as a bulk load would
+    db.session.commit()
+    return bank.id
+
+
 @pytest.fixture
 def bank(app):
     with app.app_context():
-        make_bank("analysed", QUESTIONS, builtin=True)
-        bank = db.session.scalar(select(Bank).where(Bank.slug == "analysed"))
-        qs = {q.key: q for q in db.session.scalars(select(Question).where(Question.bank_id == bank.id))}
-        users = [create_user(f"s{i}@example.com", "correct horse battery") for i in range(5)]
-        db.session.flush()
-        for user, marks, pick in zip(users, MARKS, Q1_PICKS, strict=True):
-            attempt = QuizAttempt(user_id=user.id, bank_ids=[bank.id], started_at=NOW, finished_at=NOW)
-            db.session.add(attempt)
-            db.session.flush()
-            for position, (key, mark) in enumerate(zip(("q1", "q2", "q3", "q4"), marks, strict=True)):
-                db.session.add(QuizItem(attempt_id=attempt.id, position=position, question_id=qs[key].id,
-                                        score=float(mark), duration_ms=10_000, answered_at=NOW,
-                                        response=pick if key == "q1" else "x"))
-        # An unfinished attempt does not count.
-        unfinished = QuizAttempt(user_id=users[0].id, bank_ids=[bank.id], started_at=NOW)
-        db.session.add(unfinished)
-        db.session.flush()
-        db.session.add(QuizItem(attempt_id=unfinished.id, position=0, question_id=qs["q1"].id, score=0.0,
-                                response="Warsaw"))
-        # Study: first answers to q1 by four learners (score, ms, response), plus a later review and a
-        # quiz-kind log, neither of which is a first study answer.
-        first = [(1.0, 2000, "Moscow"), (0.0, 4000, "Beijing"), (1.0, None, "Moscow"), (1.0, 6000, "Moscow")]
-        for i, (score, ms, response) in enumerate(first):
-            card = Card(user_id=users[i].id, question_id=qs["q1"].id)
-            db.session.add(card)
-            db.session.flush()
-            db.session.add(ReviewLog(user_id=users[i].id, card_id=card.id, client_id=f"first-{i}", kind="study",
-                                     rating=3, prior_state=0, score=score, answer=response, duration_ms=ms,
-                                     reviewed_at=NOW, state_before={}, state_after={}))
-            if i == 0:
-                db.session.add(ReviewLog(user_id=users[i].id, card_id=card.id, client_id="later", kind="study",
-                                         rating=1, prior_state=2, score=0.0, answer="Warsaw", duration_ms=1,
-                                         reviewed_at=NOW + timedelta(days=3), state_before={}, state_after={}))
-        db.session.commit()
-        first_answers.rebuild()  # the rows above were inserted directly, as a bulk load would
-        db.session.commit()
-        yield bank.id
+        yield seed_item_analysis()
 
 
 def test_per_question_figures_match_the_hand_computed_ones(app, bank):

@@ -11,6 +11,9 @@ from ..services import accounts
 from . import bp
 from .forms import LoginForm, PasswordForm, ProfileForm, RegisterForm
 
+# Session keys a login keeps: the answer a learner sent while signed out (study.pending.KEY).
+CARRIED_OVER_AT_LOGIN = ("pending_answer",)
+
 
 def _safe_next(target: str | None) -> str:
     """Only same-site paths: a login link must not send the user elsewhere."""
@@ -20,8 +23,11 @@ def _safe_next(target: str | None) -> str:
 
 
 def _begin(user, remember: bool) -> None:
-    # A fresh session on login: nothing carried over from before (session fixation).
+    # A fresh session on login: nothing carried over from before (session fixation), except an
+    # answer sent while signed out, which is shown back once logged in (study.pending).
+    kept = {key: session[key] for key in CARRIED_OVER_AT_LOGIN if key in session}
     session.clear()
+    session.update(kept)
     accounts.start_session(user, request.headers.get("User-Agent", ""))
     db.session.commit()
     login_user(user, remember=remember)

@@ -172,16 +172,16 @@ def tally_reviews(reviews: Iterable[tuple[int, int, Hashable, int, int]], bank_o
 
 
 def recall_function(scheduler) -> Callable[[MemberCard, datetime], float]:
-    """FSRS's probability of recall now, as Scheduler.get_card_retrievability computes it (whole
-    days since the last review), without building an fsrs.Card per card: the class view asks for
-    thousands. tests/domain/test_class_progress.py checks it against scheduling.retrievability."""
+    """FSRS's probability of recall now, as the learner's scheduler computes it (study days since the
+    last review, scheduling.StudyScheduler), without building an fsrs.Card per card: the class view
+    asks for thousands. tests/domain/test_class_progress.py checks it against scheduling.retrievability."""
     decay = -scheduler.parameters[20]
     factor = 0.9 ** (1 / decay) - 1
 
     def recall(card: MemberCard, now: datetime) -> float:
         if card.state == sched.NEW or card.stability is None or card.last_review is None:
             return 0.0
-        return (1 + factor * max(0, (now - card.last_review).days) / card.stability) ** decay
+        return (1 + factor * scheduler.elapsed_days(card.last_review, now) / card.stability) ** decay
 
     return recall
 
@@ -221,7 +221,8 @@ def student_rows(members: Iterable[Member], tallies: Iterable[DayTally], cards: 
         today = days[m.user_id][0]
         start = m.calendar.start_of(today)
         params = list(m.parameters) if m.parameters else None
-        recall = recall_function(sched.make_scheduler(m.desired_retention, params))
+        recall = recall_function(sched.make_scheduler(m.desired_retention, params, m.calendar.timezone,
+                                                      m.calendar.day_start_hour))
         due_now = overdue = 0
         recalls: dict[int, list[float]] = defaultdict(list)
         for c in by_user.get(m.user_id, ()):

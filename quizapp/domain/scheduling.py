@@ -1,14 +1,29 @@
 """FSRS scheduling of one card, the learner's study day, and interval labels.
 
-Wraps the ``fsrs`` library (FSRS-6). Fuzz (the small random spread that keeps reviews from
-clumping) is applied here with a random generator seeded by the card and the review time,
-so replaying a card's log always gives the same state.
+Wraps the ``fsrs`` library (FSRS-6) as Anki wraps fsrs-rs:
+
+- **Study days.** Time between reviews is counted in the learner's study days (a day starts at
+  ``day_start_hour`` in their time zone), not in 24-hour periods: a card seen at 23:00 and again
+  at 09:00 the next morning was seen one day later, as cards are served by study day. The same
+  count feeds stability updates, retrievability (previews, review order, progress) and the
+  optimiser's training data.
+- **All four answers at once.** ``next_states`` computes the card after each rating; the buttons
+  show those intervals and pressing one applies exactly that state (``review`` is
+  ``next_states(...)[rating]``).
+- **Fuzz** (the small random spread that keeps reviews from clumping) is drawn from one number
+  seeded by the card and its review count, never the clock, so the interval shown at one moment
+  is the interval applied a moment later, and replaying a card's log gives the same state. As in
+  Anki's ``review.rs``, each passing interval is at least a day longer than the one before it
+  (Hard < Good < Easy), fuzz included.
+- A review-state card is due at the **start of its study day** (N days after today), so "4d"
+  means the fourth study day from today even across a 23- or 25-hour day at a DST change.
 """
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from fsrs import Card as FsrsCard
@@ -17,10 +32,12 @@ from fsrs.scheduler import FUZZ_RANGES
 
 NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3
 AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4
+RATINGS = (AGAIN, HARD, GOOD, EASY)
 RATING_NAMES = {AGAIN: "Again", HARD: "Hard", GOOD: "Good", EASY: "Easy"}
 LEECH_LAPSES = 8
 MATURE_DAYS = 21
 MAX_INTERVAL_DAYS = 36500
+DEFAULT_DAY_START_HOUR = 4
 
 
 @dataclass(frozen=True)
@@ -51,12 +68,64 @@ class CardState:
         return cls(**values)
 
 
-def make_scheduler(desired_retention: float = 0.9, parameters: list[float] | None = None) -> Scheduler:
+class _ByStudyDays(FsrsCard):
+    """A card whose last review was already moved to whole study days before ``now`` (not moved twice)."""
+
+
+class StudyScheduler(Scheduler):
+    """``fsrs.Scheduler`` counting elapsed time in the learner's study days (see the module docstring).
+
+    fsrs counts whole 24-hour periods (``(now - last_review).days``); here the card's last review is
+    handed to fsrs moved to exactly N days before ``now``, N being the study days between them, so
+    every formula of fsrs runs unchanged on Anki's notion of elapsed days.
+    """
+
+    def __init__(self, *args, timezone: str = "UTC", day_start_hour: int = DEFAULT_DAY_START_HOUR, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timezone = timezone
+        self.day_start_hour = day_start_hour
+        self.zone = ZoneInfo(timezone)
+
+    def day_number(self, moment: datetime) -> int:
+        return day_number(moment, self.zone, self.day_start_hour)
+
+    def day_start(self, number: int) -> datetime:
+        """The UTC instant the study day ``number`` begins."""
+        return day_start(number, self.zone, self.day_start_hour)
+
+    def elapsed_days(self, last_review: datetime, now: datetime) -> int:
+        return max(0, self.day_number(now) - self.day_number(last_review))
+
+    def _by_study_days(self, card: FsrsCard, now: datetime) -> FsrsCard:
+        if card.last_review is None or isinstance(card, _ByStudyDays):
+            return card
+        moved = _ByStudyDays(card_id=card.card_id, state=card.state, step=card.step, stability=card.stability,
+                         difficulty=card.difficulty, due=card.due,
+                         last_review=now - timedelta(days=self.elapsed_days(card.last_review, now)))
+        return moved
+
+    def get_card_retrievability(self, card: FsrsCard, current_datetime: datetime | None = None) -> float:
+        if card.last_review is None or current_datetime is None:
+            return super().get_card_retrievability(card, current_datetime)
+        now = current_datetime.astimezone(UTC)
+        return super().get_card_retrievability(self._by_study_days(card, now), now)
+
+    def review_card(self, card: FsrsCard, rating: Rating, review_datetime: datetime | None = None,
+                    review_duration: int | None = None):
+        if review_datetime is None:
+            review_datetime = datetime.now(UTC)
+        moved = self._by_study_days(card, review_datetime)
+        # fsrs hands the card back with last_review = review_datetime, so the move leaves no trace.
+        return super().review_card(moved, rating, review_datetime=review_datetime, review_duration=review_duration)
+
+
+def make_scheduler(desired_retention: float = 0.9, parameters: list[float] | None = None,
+                   timezone: str = "UTC", day_start_hour: int = DEFAULT_DAY_START_HOUR) -> StudyScheduler:
     kwargs = {"desired_retention": desired_retention, "enable_fuzzing": False,
               "maximum_interval": MAX_INTERVAL_DAYS}
     if parameters:
         kwargs["parameters"] = tuple(parameters)
-    return Scheduler(**kwargs)
+    return StudyScheduler(timezone=timezone, day_start_hour=day_start_hour, **kwargs)
 
 
 def _to_fsrs(card: CardState) -> FsrsCard:
@@ -67,43 +136,78 @@ def _to_fsrs(card: CardState) -> FsrsCard:
                     difficulty=card.difficulty, due=card.due, last_review=card.last_review)
 
 
-def _fuzz(interval: timedelta, seed: str) -> timedelta:
-    """FSRS's fuzz ranges, drawn from a generator seeded by ``seed`` (deterministic)."""
-    days = interval.total_seconds() / 86400
+def fuzz_factor(seed: str, reps: int) -> float:
+    """One number in [0, 1) per card and review count: the same for every button and every moment."""
+    return random.Random(f"{seed}:{reps}").random()  # noqa: S311 (not for security)
+
+
+def fuzz_range(days: int, maximum: int = MAX_INTERVAL_DAYS) -> tuple[int, int]:
+    """fsrs's (and Anki's) fuzz range for an interval of ``days``; (days, days) below 2.5 days."""
     if days < 2.5:
-        return interval
+        return days, days
     delta = 1.0 + sum(r["factor"] * max(min(days, r["end"]) - r["start"], 0.0) for r in FUZZ_RANGES)
-    low, high = max(2, round(days - delta)), min(round(days + delta), MAX_INTERVAL_DAYS)
-    low = min(low, high)
-    return timedelta(days=random.Random(seed).randint(low, high))  # noqa: S311 (not for security)
+    low, high = max(2, round(days - delta)), min(round(days + delta), maximum)
+    return min(low, high), high
 
 
-def review(card: CardState, rating: int, now: datetime, scheduler: Scheduler, seed: str = "") -> CardState:
-    """The card after answering with ``rating`` at ``now`` (aware UTC)."""
+def _fuzzed_days(days: int, factor: float, minimum: int, maximum: int) -> int:
+    """``days`` spread by the fuzz factor inside its fuzz range, but never below ``minimum``."""
+    low, high = fuzz_range(days, maximum)
+    low = min(max(low, minimum), maximum)
+    high = max(high, low)
+    return min(low + math.floor(factor * (high - low + 1)), high)
+
+
+def next_states(card: CardState, now: datetime, scheduler: Scheduler, seed: str = "") -> dict[int, CardState]:
+    """The card after each of the four ratings at ``now`` (aware): what the buttons show and apply."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     now = now.astimezone(UTC)
-    was = card.state
-    result, _ = scheduler.review_card(_to_fsrs(card), Rating(rating), review_datetime=now)
-    due = result.due
-    if result.state == State.Review:
-        due = now + _fuzz(result.due - now, f"{seed}:{now.isoformat()}")
-    lapses = card.lapses + (1 if was == REVIEW and rating == AGAIN else 0)
-    return CardState(state=int(result.state), step=result.step, stability=result.stability,
-                     difficulty=result.difficulty, due=due, last_review=now, reps=card.reps + 1,
-                     lapses=lapses, leech=card.leech or lapses >= LEECH_LAPSES)
+    factor = fuzz_factor(seed, card.reps)
+    days_of = getattr(scheduler, "day_number", None)
+    today = days_of(now) if days_of else None
+    minimum = 1
+    out: dict[int, CardState] = {}
+    for rating in RATINGS:
+        result, _ = scheduler.review_card(_to_fsrs(card), Rating(rating), review_datetime=now)
+        due = result.due
+        if result.state == State.Review:
+            days = max(1, round((result.due - now).total_seconds() / 86400))  # fsrs gives whole days
+            days = _fuzzed_days(days, factor, minimum, scheduler.maximum_interval)
+            minimum = days + 1
+            due = scheduler.day_start(today + days) if today is not None else now + timedelta(days=days)
+        lapses = card.lapses + (1 if card.state == REVIEW and rating == AGAIN else 0)
+        out[rating] = CardState(state=int(result.state), step=result.step, stability=result.stability,
+                                difficulty=result.difficulty, due=due, last_review=now, reps=card.reps + 1,
+                                lapses=lapses, leech=card.leech or lapses >= LEECH_LAPSES)
+    return out
+
+
+def review(card: CardState, rating: int, now: datetime, scheduler: Scheduler, seed: str = "") -> CardState:
+    """The card after answering with ``rating`` at ``now`` (aware): exactly what its button showed."""
+    if rating not in RATING_NAMES:
+        raise ValueError(f"rating must be one of {RATINGS}")
+    return next_states(card, now, scheduler, seed)[rating]
+
+
+def interval_of(before: CardState, after: CardState, now: datetime, scheduler: Scheduler) -> timedelta:
+    """The interval a button shows: whole study days for a review-state result, else time until due."""
+    if after.state == REVIEW and hasattr(scheduler, "day_number"):
+        return timedelta(days=scheduler.day_number(after.due) - scheduler.day_number(now))
+    return after.due - now
 
 
 def preview(card: CardState, now: datetime, scheduler: Scheduler, seed: str = "") -> dict[int, timedelta]:
     """The interval each of the four ratings would give (what the buttons show)."""
-    return {r: review(card, r, now, scheduler, seed).due - now for r in (AGAIN, HARD, GOOD, EASY)}
+    now = now.astimezone(UTC)
+    return {r: interval_of(card, after, now, scheduler) for r, after in next_states(card, now, scheduler, seed).items()}
 
 
 def retrievability(card: CardState, now: datetime, scheduler: Scheduler) -> float:
-    """Probability of recall now (0 for a card never studied)."""
+    """Probability of recall now (0 for a card never studied), elapsed time in study days."""
     if card.state == NEW or card.stability is None:
         return 0.0
-    return float(scheduler.get_card_retrievability(_to_fsrs(card), now))
+    return float(scheduler.get_card_retrievability(_to_fsrs(card), now.astimezone(UTC)))
 
 
 def replay(reviews: list[tuple[int, datetime]], scheduler: Scheduler, seed: str = "") -> CardState:
@@ -114,14 +218,31 @@ def replay(reviews: list[tuple[int, datetime]], scheduler: Scheduler, seed: str 
     return card
 
 
+def day_number(moment: datetime, zone: ZoneInfo, day_start_hour: int) -> int:
+    """The study day containing ``moment`` as a day count (the local date the day started on)."""
+    return _local_day_start(moment, zone, day_start_hour).date().toordinal()
+
+
+def day_start(number: int, zone: ZoneInfo, day_start_hour: int) -> datetime:
+    """The UTC instant study day ``number`` begins: ``day_start_hour`` on that local date (the first
+    such moment if the hour is repeated, the moment the clock jumps past it if it is skipped)."""
+    local = datetime.combine(date.fromordinal(number), time(day_start_hour), tzinfo=zone)
+    return local.astimezone(UTC)
+
+
+def _local_day_start(now: datetime, zone: ZoneInfo, day_start_hour: int) -> datetime:
+    local = now.astimezone(zone)
+    start = local.replace(hour=day_start_hour, minute=0, second=0, microsecond=0)
+    if local < start:  # same tzinfo: compared on the wall clock
+        start -= timedelta(days=1)
+    return start
+
+
 def study_day(now: datetime, timezone: str, day_start_hour: int) -> tuple[datetime, datetime]:
     """UTC bounds of the learner's study day containing ``now``: it starts at ``day_start_hour``
     local time (4 a.m. by default, as in Anki, so a late-night session counts for the evening)."""
     zone = ZoneInfo(timezone)
-    local = now.astimezone(zone)
-    start = local.replace(hour=day_start_hour, minute=0, second=0, microsecond=0)
-    if local < start:
-        start -= timedelta(days=1)
+    start = _local_day_start(now, zone, day_start_hour)
     # Through wall-clock arithmetic so a DST change gives a 23- or 25-hour day, not a shifted start.
     end = (start.replace(tzinfo=None) + timedelta(days=1)).replace(tzinfo=zone)
     return start.astimezone(UTC), end.astimezone(UTC)

@@ -53,3 +53,12 @@ def ping():
 def health():
     db.session.execute(text("SELECT 1"))
     return {"status": "ok"}
+
+
+@bp.get("/help")
+def help_page():
+    """How answers are graded, how the rating is suggested and what the intervals mean (public)."""
+    from ..domain import rating
+    from ..domain.questions import MAX_ANSWER_CHARS
+
+    return render_template("main/help.html", rating=rating, max_chars=MAX_ANSWER_CHARS)

@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -70,6 +71,9 @@ class ReviewLog(db.Model):
     state_before: Mapped[dict[str, Any]] = mapped_column(JSON)
     state_after: Mapped[dict[str, Any]] = mapped_column(JSON)
     question_version: Mapped[int] = mapped_column(default=1)
+    # The learner counted a near-miss typed answer as right ("it was a typo"): rated at most Good,
+    # ``score`` keeps the grade as marked so teachers' statistics see the answer as typed.
+    overridden: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
 
 class QuizAttempt(db.Model):
@@ -103,6 +107,9 @@ class QuizItem(db.Model):
     duration_ms: Mapped[int | None] = mapped_column(default=None)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     review_log_id: Mapped[int | None] = mapped_column(ForeignKey("review_logs.id", ondelete="SET NULL"))
+    # The grade as given when answered ({"score", "expected", "feedback"}): a later edit of the
+    # question does not change an attempt's result.
+    outcome: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
 
     attempt: Mapped[QuizAttempt] = relationship(back_populates="items")
     question: Mapped[Question] = relationship()

@@ -176,7 +176,8 @@ def dashboard_context(learner: User, now: datetime, bank_ids: Collection[int] | 
     banks = sorted(accessible_bank_ids(learner) if bank_ids is None else set(bank_ids))
     calendar = calendar_for(learner)
     today = calendar.date_of(now)
-    scheduler = sched.make_scheduler(learner.desired_retention, learner.fsrs_parameters)
+    scheduler = sched.make_scheduler(learner.desired_retention, learner.fsrs_parameters, learner.timezone,
+                                     learner.day_start_hour)
     titles = dict(db.session.execute(select(Bank.id, Bank.title).where(Bank.id.in_(banks))).all()) if banks else {}
 
     cards = learner_cards(learner, banks)

@@ -2,25 +2,38 @@
 
 Each answer is also a review (kind "quiz") with the suggested rating, so quizzing moves the
 cards on; its answer id is derived from the attempt and position, so a resent answer counts once.
+The grade given is stored with the item (``QuizItem.score`` and ``outcome``), so editing a
+question later does not change an attempt's result.
 """
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 
-from ..domain.questions import get_type
+from ..domain.questions import Outcome, ResponseError, get_type
 from ..extensions import db
 from ..models import Question, QuizAttempt, QuizItem, User
 from .catalog import accessible_bank_ids
-from .study import StudyError, record_answer
+from .study import StudyError, graded_data, record_answer
+
+EMPTY_ANSWER = "Choose or type an answer first."
 
 
 @dataclass(frozen=True)
 class QuizScore:
+    """An attempt's total as Moodle's quiz adds it up: every question is worth 1 mark and the
+    total is the sum of the marks, ``question_usage_by_activity::get_total_mark`` (stored as the
+    attempt's ``sumgrades``). A question's mark may be negative (a multiple-choice pick weighted
+    -50 % scores -0.5) and the total is not floored either, nor is ``percent``, Moodle's
+    ``quiz_rescale_grade``. Moodle floors at 0 only outside the attempt: the gradebook item has
+    ``grademin`` 0, and the overall-feedback band is looked up with ``max(grade, 0)``
+    (``quiz_feedback_record_for_grade``); Quizapp has neither. An unanswered question counts 0.
+    """
+
     answered: int
     total: int
     points: float
@@ -62,15 +75,26 @@ def next_item(attempt: QuizAttempt) -> QuizItem | None:
 
 def answer(user: User, attempt: QuizAttempt, position: int, response: Any, *, now: datetime,
            duration_ms: int | None) -> QuizItem:
+    """Grades and records the answer to the question at ``position``, keeping the grade with the item.
+
+    Raises ResponseError, recording nothing, for an empty answer (a quiz question is answered
+    before the next one) or one the question cannot grade (a choice it does not offer); the study
+    rules may refuse it too (study.AskAgain, also before anything is recorded)."""
     item = next((i for i in attempt.items if i.position == position), None)
     if item is None:
         raise StudyError("That quiz has no such question.")
     if item.answered_at is not None:
         return item  # already answered: a resend changes nothing
+    qtype = get_type(item.question.type)
+    if qtype.is_empty(response):
+        raise ResponseError(EMPTY_ANSWER)
+    qtype.check_response(graded_data(item.question), response, item.ordinal)
     result = record_answer(user, item.question_id, item.ordinal, response, f"quiz:{attempt.id}:{position}",
                            now=now, duration_ms=duration_ms, kind="quiz")
     item = db.session.get(QuizItem, item.id)
-    item.response, item.score, item.duration_ms = response, result.outcome.score, duration_ms
+    outcome = result.outcome
+    item.response, item.score, item.duration_ms = response, outcome.score, duration_ms
+    item.outcome = {"score": outcome.score, "expected": outcome.expected, "feedback": outcome.feedback}
     item.answered_at, item.review_log_id = now, result.log.id
     attempt = item.attempt
     if all(i.answered_at is not None for i in attempt.items):
@@ -79,6 +103,19 @@ def answer(user: User, attempt: QuizAttempt, position: int, response: Any, *, no
     return item
 
 
+def item_outcome(item: QuizItem) -> Outcome:
+    """The grade the answered ``item`` was given when answered. Items answered before outcomes were
+    stored have only their score: the right answer and feedback come from grading them again
+    against the question as it is now."""
+    stored = item.outcome
+    if stored:
+        score = item.score if item.score is not None else float(stored.get("score") or 0.0)
+        return Outcome(score, str(stored.get("expected", "")), str(stored.get("feedback") or ""))
+    regraded = get_type(item.question.type).grade(graded_data(item.question), item.response, item.ordinal)
+    return regraded if item.score is None else replace(regraded, score=item.score)
+
+
 def score(attempt: QuizAttempt) -> QuizScore:
+    """The attempt's total so far: the sum of the stored marks, unfloored (see QuizScore)."""
     answered = [i for i in attempt.items if i.answered_at is not None]
     return QuizScore(len(answered), len(attempt.items), sum(i.score or 0.0 for i in answered))

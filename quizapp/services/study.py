@@ -15,8 +15,8 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ..domain import scheduling as sched
-from ..domain.questions import REGISTRY, Outcome, QuestionType, get_type
-from ..domain.rating import suggest_rating
+from ..domain.questions import REGISTRY, Outcome, QuestionType, ResponseError, get_type
+from ..domain.rating import RECENT, suggest_rating, typical_seconds
 from ..extensions import db
 from ..models import Card, Question, ReviewLog, User
 from . import first_answers
@@ -28,6 +28,14 @@ LEARN_AHEAD = timedelta(minutes=20)  # Anki's default: learning cards this close
 
 class StudyError(ValueError):
     """A request the study rules refuse (unknown card, no rating for a flashcard...)."""
+
+
+class AskAgain(StudyError):
+    """An answer to ask again for, nothing recorded: empty, unreadable, an unknown choice."""
+
+
+class StaleCard(StudyError):
+    """The card changed since the form was shown (answered in another tab): nothing recorded."""
 
 
 @dataclass(frozen=True)
@@ -74,8 +82,19 @@ def apply_state(card: Card, state: sched.CardState) -> None:
     card.leech = state.leech
 
 
-def scheduler_for(user: User):
-    return sched.make_scheduler(user.desired_retention, user.fsrs_parameters)
+def scheduler_for(user: User) -> sched.StudyScheduler:
+    """The learner's scheduler: their retention and parameters, elapsed time in their study days."""
+    return sched.make_scheduler(user.desired_retention, user.fsrs_parameters, user.timezone, user.day_start_hour)
+
+
+def fuzz_seed(user_id: int, question_id: int, ordinal: int) -> str:
+    """The card's fuzz seed: known before the card's row exists, so a never-studied card's buttons
+    and its first answer draw the same fuzz."""
+    return f"{user_id}:{question_id}:{ordinal}"
+
+
+def card_seed(card: Card) -> str:
+    return fuzz_seed(card.user_id, card.question_id, card.ordinal)
 
 
 def day_bounds(user: User, now: datetime) -> tuple[datetime, datetime]:
@@ -248,9 +267,57 @@ def presentation(pick: Pick, seed: str) -> dict[str, Any]:
 
 
 def button_intervals(user: User, pick: Pick, now: datetime) -> dict[int, str]:
-    seed = str(pick.card.id) if pick.card else f"new:{pick.question.id}:{pick.ordinal}"
-    previews = sched.preview(pick.state, now, scheduler_for(user), seed)
+    """The label of each rating button: the interval that pressing it applies (see record_answer)."""
+    previews = sched.preview(pick.state, now, scheduler_for(user), fuzz_seed(user.id, pick.question.id, pick.ordinal))
     return {rating: sched.interval_label(delta) for rating, delta in previews.items()}
+
+
+def log_intervals(user: User, log: ReviewLog, card: Card) -> dict[int, str]:
+    """The buttons of a feedback page: what each rating gives from the card as it was before the answer."""
+    before = sched.CardState.from_json(log.state_before)
+    previews = sched.preview(before, log.reviewed_at, scheduler_for(user), card_seed(card))
+    return {rating: sched.interval_label(delta) for rating, delta in previews.items()}
+
+
+def card_version(card: Card | None) -> str:
+    """Changes whenever the card is answered, undone or restarted: a form carries the version it was
+    shown with, and an answer from an older form (a second tab) is refused."""
+    if card is None or card.reps == 0:
+        return "0"
+    stamp = int(card.last_review.timestamp() * 1000) if card.last_review else 0
+    return f"{card.reps}.{stamp}"
+
+
+def graded_data(question: Question) -> dict[str, Any]:
+    """The question's fields with its bank's grading defaults (``grading:`` in the bank file:
+    ``case_sensitive``, ``typos``) under them."""
+    defaults = (question.bank.extra or {}).get("grading") if question.bank is not None else None
+    if not isinstance(defaults, dict):
+        return question.data
+    known = {k: v for k, v in defaults.items() if k in ("case_sensitive", "typos") and isinstance(v, bool)}
+    return {**known, **question.data}
+
+
+def typical_answer_seconds(user: User, qtype: QuestionType, before_log_id: int | None = None) -> float:
+    """The learner's typical time for a right answer of this type (domain.rating), from their last
+    RECENT right answers (before ``before_log_id`` when given: the feedback page of an older answer)."""
+    query = (select(ReviewLog.duration_ms).join(Card, Card.id == ReviewLog.card_id)
+             .join(Question, Question.id == Card.question_id)
+             .where(ReviewLog.user_id == user.id, Question.type == qtype.name, ReviewLog.score >= 0.999,
+                    ReviewLog.duration_ms.is_not(None)))
+    if before_log_id is not None:
+        query = query.where(ReviewLog.id < before_log_id)
+    recent = [ms / 1000 for ms in db.session.scalars(query.order_by(ReviewLog.id.desc()).limit(RECENT))]
+    return typical_seconds(recent, qtype.quick_seconds)
+
+
+def suggestion(user: User, qtype: QuestionType, outcome: Outcome, duration_ms: int | None,
+               before_log_id: int | None = None) -> int | None:
+    if outcome.self_rated:
+        return None
+    seconds = duration_ms / 1000 if duration_ms is not None else None
+    typical = typical_answer_seconds(user, qtype, before_log_id) if seconds is not None else qtype.quick_seconds
+    return suggest_rating(outcome, seconds, typical, qtype.guessable)
 
 
 # -- answering --------------------------------------------------------------------------------
@@ -286,34 +353,68 @@ def load_question(user: User, question_id: int, ordinal: int) -> Question:
     return question
 
 
+def read_answer(question: Question, ordinal: int, getlist) -> Any:
+    """The learner's answer from the submitted form, checked against the question: AskAgain (nothing
+    recorded) for no answer, an unreadable one or one naming something the question does not offer."""
+    qtype = get_type(question.type)
+    try:
+        response = qtype.read_response(getlist, ordinal)
+        check_answer(question, ordinal, response)
+    except ResponseError as exc:
+        raise AskAgain(str(exc)) from None
+    return response
+
+
+def check_answer(question: Question, ordinal: int, response: Any) -> None:
+    qtype = get_type(question.type)
+    if not qtype.auto_graded:
+        return
+    if qtype.is_empty(response):
+        raise AskAgain("Type or choose an answer first: an empty answer is not recorded.")
+    try:
+        qtype.check_response(graded_data(question), response, ordinal)
+    except ResponseError as exc:
+        raise AskAgain(str(exc)) from None
+
+
 def record_answer(user: User, question_id: int, ordinal: int, response: Any, client_id: str, *,
                   now: datetime, duration_ms: int | None = None, rating: int | None = None,
-                  kind: str = "study") -> AnswerResult:
-    """Grades and records one answer, once per ``client_id``; commits."""
+                  kind: str = "study", seen_version: str | None = None) -> AnswerResult:
+    """Grades and records one answer, once per ``client_id``; commits.
+
+    ``seen_version`` is the card's version when the answer form was shown (``card_version``): if the
+    card has been answered since (another tab), StaleCard is raised and nothing is recorded.
+    """
     if not client_id or len(client_id) > 64:
         raise StudyError("Every answer needs an answer id of at most 64 characters.")
     if rating is not None and rating not in sched.RATING_NAMES:
         raise StudyError("A rating is 1 (Again), 2 (Hard), 3 (Good) or 4 (Easy).")
     question = load_question(user, question_id, ordinal)
     qtype = get_type(question.type)
-    outcome = qtype.grade(question.data, response, ordinal)
-    seconds = duration_ms / 1000 if duration_ms is not None else None
-    suggested = suggest_rating(outcome, seconds, qtype.quick_seconds)
+    previous = _existing(user, client_id)
+    if previous is not None:  # a resend of an answer already applied: its result, nothing new
+        return AnswerResult(previous, qtype.grade(graded_data(question), previous.answer, ordinal),
+                            previous.rating, duplicate=True)
+    check_answer(question, ordinal, response)
+    outcome = qtype.grade(graded_data(question), response, ordinal)
+    suggested = suggestion(user, qtype, outcome, duration_ms)
     chosen = rating or suggested
     if chosen is None:
         raise StudyError("Rate how well you remembered: Again, Hard, Good or Easy.")
+    scheduler = scheduler_for(user)
 
-    previous = _existing(user, client_id)
-    if previous is not None:
-        return AnswerResult(previous, outcome, suggested, duplicate=True)
     begin_write()
     previous = _existing(user, client_id)  # again, now that no other writer can slip in
     if previous is not None:
         db.session.rollback()
         return AnswerResult(previous, outcome, suggested, duplicate=True)
     card = _card_for_update(user, question, ordinal)
+    if seen_version is not None and card_version(card) != seen_version:
+        db.session.rollback()
+        raise StaleCard("This card was already answered (in another tab or window), so this answer was not "
+                        "recorded. Here is the next card.")
     before = card_state(card)
-    after = sched.review(before, chosen, now, scheduler_for(user), seed=str(card.id))
+    after = sched.review(before, chosen, now, scheduler, seed=card_seed(card))
     apply_state(card, after)
     card.buried_until = None
     log = ReviewLog(user_id=user.id, card_id=card.id, client_id=client_id, kind=kind, rating=chosen,
@@ -354,38 +455,75 @@ def last_log(user: User) -> ReviewLog | None:
                              .order_by(ReviewLog.id.desc()).limit(1))
 
 
-def rerate(user: User, log_id: int, rating: int) -> ReviewLog:
+def _latest(user: User, log_id: int, doing: str) -> ReviewLog:
+    """The learner's latest study answer, which must be ``log_id`` (the one on the page they act from)."""
+    log = last_log(user)
+    if log is None or log.id != log_id:
+        db.session.rollback()
+        raise StudyError(f"Only your latest answer can be {doing}; this one is older.")
+    return log
+
+
+def _replay_from(user: User, card: Card, state: sched.CardState, after_log_id: int) -> None:
+    """Sets ``card`` to ``state`` and re-applies the card's answers logged after ``after_log_id``
+    (a quiz answer made since), so the card stays equal to the replay of its log."""
+    scheduler = scheduler_for(user)
+    later = db.session.scalars(select(ReviewLog).where(ReviewLog.card_id == card.id, ReviewLog.id > after_log_id)
+                               .order_by(ReviewLog.id)).all()
+    for log in later:
+        log.state_before = state.to_json()
+        state = sched.review(state, log.rating, log.reviewed_at, scheduler, seed=card_seed(card))
+        log.state_after = state.to_json()
+    apply_state(card, state)
+
+
+def rerate(user: User, log_id: int, rating: int, *, overridden: bool = False) -> ReviewLog:
     """Changes the rating of the learner's latest answer (the card is re-scheduled from before it)."""
     if rating not in sched.RATING_NAMES:
         raise StudyError("A rating is 1 (Again), 2 (Hard), 3 (Good) or 4 (Easy).")
     begin_write()
-    log = last_log(user)
-    if log is None or log.id != log_id:
-        db.session.rollback()
-        raise StudyError("Only your latest answer can be re-rated.")
+    log = _latest(user, log_id, "re-rated")
     card = db.session.scalar(select(Card).where(Card.id == log.card_id).with_for_update())
     before = sched.CardState.from_json(log.state_before)
-    after = sched.review(before, rating, log.reviewed_at, scheduler_for(user), seed=str(card.id))
-    apply_state(card, after)
+    after = sched.review(before, rating, log.reviewed_at, scheduler_for(user), seed=card_seed(card))
     log.rating, log.state_after = rating, after.to_json()
+    if overridden:
+        log.overridden = True
+    _replay_from(user, card, after, log.id)
     db.session.commit()
     return log
 
 
-def undo(user: User) -> ReviewLog | None:
-    """Takes back the latest answer: the card returns to its state before it, the log row goes."""
+def count_as_right(user: User, log_id: int) -> ReviewLog:
+    """"It was a typo": the learner's latest answer, a near-miss, is rated as right -- Good at most, as
+    a right answer with a slip in it is no Easy. The grade stays as marked (``score``) and the log
+    says it was overridden, so teachers' statistics see what was typed."""
+    log = db.session.get(ReviewLog, log_id)
+    if log is None or log.user_id != user.id:
+        raise StudyError("That answer is not yours.")
+    card = db.session.get(Card, log.card_id)
+    question = card.question
+    outcome = get_type(question.type).grade(graded_data(question), log.answer, card.ordinal)
+    if not outcome.near_miss:
+        raise StudyError("Only an answer a slip of letters away from the right one can be counted as right.")
+    return rerate(user, log_id, sched.GOOD, overridden=True)
+
+
+def undo(user: User, log_id: int | None = None) -> ReviewLog | None:
+    """Takes back the latest answer (which must be ``log_id`` when given: undo acts only on the answer
+    the page shows): the card returns to its state before it, the log row goes."""
     begin_write()
-    log = last_log(user)
+    log = last_log(user) if log_id is None else _latest(user, log_id, "taken back")
     if log is None:
         db.session.rollback()
         return None
     card = db.session.scalar(select(Card).where(Card.id == log.card_id).with_for_update())
-    apply_state(card, sched.CardState.from_json(log.state_before))
     card.buried_until = None
     db.session.execute(Card.__table__.update().where(and_(
         Card.user_id == user.id, Card.question_id == card.question_id, Card.id != card.id)).values(buried_until=None))
     if first_answers.counts(log):
         first_answers.add(db.session.get(Question, card.question_id), log, sign=-1)
+    _replay_from(user, card, sched.CardState.from_json(log.state_before), log.id)
     db.session.delete(log)
     db.session.commit()
     return log

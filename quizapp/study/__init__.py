@@ -3,4 +3,7 @@ from flask import Blueprint
 
 bp = Blueprint("study", __name__)
 
-from . import quiz_routes, routes  # noqa: E402,F401
+from ..web.errors import CSRF_FALLBACKS  # noqa: E402
+from . import pending, quiz_routes, routes  # noqa: E402,F401
+
+CSRF_FALLBACKS["study.answer"] = pending.keep_for_after_login

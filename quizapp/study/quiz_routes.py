@@ -6,7 +6,7 @@ import time
 from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..domain.questions import get_type
+from ..domain.questions import ResponseError, get_type
 from ..models.types import utcnow
 from ..services import catalog, quiz, study
 from . import bp
@@ -39,6 +39,18 @@ def _attempt(attempt_id: int):
     return attempt
 
 
+def _item_page(attempt, item, error: str | None = None, shown_at: int | None = None,
+               typed: dict | None = None) -> str:
+    """The quiz question at ``item``; with ``error`` (and what was typed) when the answer sent was refused."""
+    pick = study.Pick(item.question, item.ordinal, None)
+    qtype = get_type(item.question.type)
+    if not shown_at or shown_at < 0:
+        shown_at = int(time.time() * 1000)
+    return render_template("study/quiz_item.html", attempt=attempt, item=item, pick=pick, qtype=qtype,
+                           view=study.presentation(pick, f"quiz:{attempt.id}:{item.position}"),
+                           shown_at=shown_at, total=len(attempt.items), error=error, typed=typed or {})
+
+
 @bp.get("/quiz/<int:attempt_id>")
 @login_required
 def quiz_take(attempt_id: int):
@@ -48,15 +60,11 @@ def quiz_take(attempt_id: int):
         rows = []
         for i in attempt.items:
             qtype = get_type(i.question.type)
-            rows.append({"item": i, "question": i.question, "qtype": qtype,
-                         "outcome": qtype.grade(i.question.data, i.response, i.ordinal),
+            # The grade given when answered: a question edited since does not change this attempt.
+            rows.append({"item": i, "question": i.question, "qtype": qtype, "outcome": quiz.item_outcome(i),
                          "given": _given_text(qtype, i.response)})
         return render_template("study/quiz_result.html", attempt=attempt, score=quiz.score(attempt), rows=rows)
-    pick = study.Pick(item.question, item.ordinal, None)
-    qtype = get_type(item.question.type)
-    return render_template("study/quiz_item.html", attempt=attempt, item=item, pick=pick, qtype=qtype,
-                           view=study.presentation(pick, f"quiz:{attempt.id}:{item.position}"),
-                           shown_at=int(time.time() * 1000), total=len(attempt.items))
+    return _item_page(attempt, item)
 
 
 @bp.post("/quiz/<int:attempt_id>/answer")
@@ -67,10 +75,16 @@ def quiz_answer(attempt_id: int):
     item = next((i for i in attempt.items if i.position == position), None)
     if item is None:
         abort(400, "The answer did not say which quiz question it was for.")
+    if item.answered_at is not None:  # a resend: the answer given first stands
+        return redirect(url_for("study.quiz_take", attempt_id=attempt.id))
     qtype = get_type(item.question.type)
-    response = qtype.read_response(request.form.getlist, item.ordinal)
     try:
+        response = qtype.read_response(request.form.getlist, item.ordinal)
         quiz.answer(current_user, attempt, position, response, now=utcnow(), duration_ms=_duration_ms())
+    except (ResponseError, study.AskAgain) as exc:
+        # Nothing was recorded: the same question again, saying what was wrong, typed text kept.
+        return _item_page(attempt, item, error=str(exc), shown_at=_int("shown_at", limit=10**15),
+                          typed={"answer": request.form.getlist("answer")[:100]}), 400
     except study.StudyError as exc:
         abort(400, str(exc))
     return redirect(url_for("study.quiz_take", attempt_id=attempt.id))

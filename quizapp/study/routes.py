@@ -10,15 +10,15 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..domain import scheduling as sched
+from ..domain import text
 from ..domain.optimiser import NotEnoughReviews
 from ..domain.questions import get_type
-from ..domain.rating import suggest_rating
 from ..extensions import db
-from ..models import Card, Question, ReviewLog
+from ..models import Card, ReviewLog
 from ..models.types import utcnow
 from ..services import catalog, study, tuning
 from ..web.security import MAX_ID
-from . import bp, focus
+from . import bp, focus, pending
 from .forms import SettingsForm
 
 
@@ -64,42 +64,74 @@ def index():
     now = utcnow()
     bank_ids = chosen_bank_ids()
     pick = focus.next_pick(current_user, now) or study.next_card(current_user, bank_ids, now)
-    counts = study.counts(current_user, bank_ids, now)
-    banks = catalog.banks_for(current_user)
     if pick is None:
+        counts = study.counts(current_user, bank_ids, now)
         comeback = study.next_learning_due(current_user, bank_ids, now)
-        return render_template("study/done.html", counts=counts, banks=banks, chosen=bank_ids, comeback=comeback,
-                               last=study.last_log(current_user))
+        return render_template("study/done.html", counts=counts, banks=catalog.banks_for(current_user),
+                               chosen=bank_ids, comeback=comeback, last=study.last_log(current_user))
+    return _card_page(pick, now, bank_ids)
+
+
+def _card_page(pick: study.Pick, now, bank_ids: list[int], *, error: str | None = None, status: int = 200,
+               typed: dict | None = None):
+    """The card's page; with ``error`` (an answer to ask again for) the learner's input is kept."""
     seed = f"{current_user.id}:{pick.question.id}:{pick.ordinal}:{pick.state.reps}"
     qtype = get_type(pick.question.type)
     return render_template(
-        "study/card.html", pick=pick, qtype=qtype, view=study.presentation(pick, seed), counts=counts,
-        banks=banks, chosen=bank_ids, reveal=request.args.get("reveal") == "1",
+        "study/card.html", pick=pick, qtype=qtype, view=study.presentation(pick, seed),
+        counts=study.counts(current_user, bank_ids, now), banks=catalog.banks_for(current_user), chosen=bank_ids,
+        reveal=request.args.get("reveal") == "1",
         intervals=study.button_intervals(current_user, pick, now) if not qtype.auto_graded else None,
-        client_id=secrets.token_urlsafe(16), shown_at=int(time.time() * 1000), last=study.last_log(current_user),
-        ratings=sched.RATING_NAMES)
+        client_id=(typed or {}).get("client_id") or secrets.token_urlsafe(16),
+        shown_at=_int("shown_at", limit=10**15) if typed else int(time.time() * 1000),
+        version=study.card_version(pick.card), last=study.last_log(current_user), ratings=sched.RATING_NAMES,
+        error=error, typed=typed or {}), status
+
+
+def _posted_pick(question, ordinal: int) -> study.Pick:
+    card = db.session.scalar(select(Card).where(Card.user_id == current_user.id, Card.question_id == question.id,
+                                                Card.ordinal == ordinal))
+    return study.Pick(question, ordinal, card)
 
 
 @bp.post("/study/answer")
-@login_required
 def answer():
+    if not current_user.is_authenticated:
+        return pending.keep_for_after_login()
     question_id, ordinal = _int("question_id"), _int("ordinal", 0)
     if question_id is None:
         abort(400, "The answer did not say which question it was for.")
-    question = db.session.get(Question, question_id)
-    if question is None:
-        abort(404)
-    qtype = get_type(question.type)
-    response = qtype.read_response(request.form.getlist, ordinal)
     try:
+        question = study.load_question(current_user, question_id, ordinal)
+    except study.StudyError as exc:
+        abort(404, str(exc))
+    qtype = get_type(question.type)
+    now = utcnow()
+    try:
+        response = study.read_answer(question, ordinal, request.form.getlist)
         result = study.record_answer(current_user, question_id, ordinal, response,
-                                     request.form.get("client_id", ""), now=utcnow(),
-                                     duration_ms=_duration_ms(), rating=_int("rating"))
+                                     request.form.get("client_id", ""), now=now,
+                                     duration_ms=_duration_ms(), rating=_int("rating"),
+                                     seen_version=request.form.get("version") or None)
+    except study.AskAgain as exc:
+        typed = {"answer": request.form.getlist("answer")[:100], "client_id": request.form.get("client_id", "")}
+        return _card_page(_posted_pick(question, ordinal), now, chosen_bank_ids(), error=str(exc), status=400,
+                          typed=typed)
+    except study.StaleCard as exc:
+        flash(str(exc), "info")
+        return redirect(url_for("study.index"))
     except study.StudyError as exc:
         abort(400, str(exc))
     if not qtype.auto_graded:
         return redirect(url_for("study.index"))
     return redirect(url_for("study.answered", log_id=result.log.id))
+
+
+@bp.route("/study/pending", methods=["GET", "POST"])
+@login_required
+def pending_answer():
+    """An answer sent while signed out (or with an expired form), shown back after logging in."""
+    return pending.show_or_apply()
 
 
 def _own_log(log_id: int) -> ReviewLog:
@@ -116,22 +148,30 @@ def answered(log_id: int):
     card = db.session.get(Card, log.card_id)
     question = card.question
     qtype = get_type(question.type)
-    outcome = qtype.grade(question.data, log.answer, card.ordinal)
-    before = sched.CardState.from_json(log.state_before)
-    previews = sched.preview(before, log.reviewed_at, study.scheduler_for(current_user), str(card.id))
-    seconds = log.duration_ms / 1000 if log.duration_ms is not None else None
-    suggested = suggest_rating(outcome, seconds, qtype.quick_seconds)
+    outcome = qtype.grade(study.graded_data(question), log.answer, card.ordinal)
+    suggested = study.suggestion(current_user, qtype, outcome, log.duration_ms, before_log_id=log.id)
     latest = study.last_log(current_user)
+    is_latest = latest is not None and latest.id == log.id
     return render_template(
         "study/feedback.html", log=log, card=card, question=question, qtype=qtype, outcome=outcome,
-        suggested=suggested, intervals={r: sched.interval_label(d) for r, d in previews.items()},
-        ratings=sched.RATING_NAMES, can_rerate=latest is not None and latest.id == log.id,
-        given=_given_text(qtype, log.answer), counts=study.counts(current_user, chosen_bank_ids(), utcnow()))
+        suggested=suggested, intervals=study.log_intervals(current_user, log, card),
+        ratings=sched.RATING_NAMES, can_rerate=is_latest, is_latest=is_latest,
+        given=_given_text(qtype, log.answer), diff=_difference(qtype, log.answer, outcome),
+        counts=study.counts(current_user, chosen_bank_ids(), utcnow()))
+
+
+def _difference(qtype, response, outcome) -> list[tuple[str, str]] | None:
+    """A near-miss typed answer beside the form it nearly matched, letter by letter."""
+    if not outcome.near_miss or not isinstance(response, str):
+        return None
+    return text.difference(response, outcome.near_miss)
 
 
 def _given_text(qtype, response) -> str:
     if response is None or response == "":
         return "(no answer)"
+    if isinstance(response, dict) and "text" in response:  # a typed number: shown as typed
+        return str(response["text"])
     if isinstance(response, list):
         return "; ".join(str(r) for r in response) or "(no answer)"
     if isinstance(response, bool):
@@ -151,15 +191,35 @@ def rate():
     try:
         study.rerate(current_user, log_id, rating)
     except study.StudyError as exc:
-        abort(400, str(exc))
+        abort(409, str(exc))
     flash(f"Rated {sched.RATING_NAMES[rating]}.", "success")
+    return redirect(url_for("study.index"))
+
+
+@bp.post("/study/count-as-right")
+@login_required
+def count_as_right():
+    log_id = _int("log_id")
+    if log_id is None:
+        abort(400, "The request did not say which answer.")
+    _own_log(log_id)
+    try:
+        study.count_as_right(current_user, log_id)
+    except study.StudyError as exc:
+        abort(409, str(exc))
+    flash("Counted as right (a typo), rated Good.", "success")
     return redirect(url_for("study.index"))
 
 
 @bp.post("/study/undo")
 @login_required
 def undo():
-    log = study.undo(current_user)
+    log_id = _int("log_id")
+    try:
+        log = study.undo(current_user, log_id)
+    except study.StudyError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("study.index"))
     flash("Your last answer was taken back." if log else "There is no answer to take back.", "info")
     return redirect(url_for("study.index"))
 

@@ -1,6 +1,9 @@
 """Error pages in the site's layout (HTML), or JSON for API and fetch callers."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -19,6 +22,11 @@ TITLES = {
 }
 
 
+# Endpoints whose posts are kept rather than refused when the form's CSRF token is no longer valid
+# (the session ended): endpoint -> view that keeps the post. Blueprints register their own.
+CSRF_FALLBACKS: dict[str, Callable[[], Any]] = {}
+
+
 def wants_json() -> bool:
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
     return request.path.startswith("/api/") or (
@@ -35,6 +43,9 @@ def render_error(code: int, message: str):
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
+        keep = CSRF_FALLBACKS.get(request.endpoint or "")
+        if keep is not None:  # an answer is kept and shown back, never lost to an expired form
+            return keep()
         return render_error(400, "The form had expired or was not sent from this site. "
                                  "Go back, reload the page and try again.")
 

@@ -6,9 +6,9 @@ import random
 import pytest
 
 from quizapp.domain import text
-from quizapp.domain.questions import REGISTRY, FieldError, Outcome, get_type
-from quizapp.domain.questions.typed import format_number, parse_number
-from quizapp.domain.rating import suggest_rating
+from quizapp.domain.numbers import NumberError, format_number, read_number
+from quizapp.domain.questions import REGISTRY, FieldError, Outcome, ResponseError, get_type
+from quizapp.domain.rating import PRIOR_WEIGHT, suggest_rating, typical_seconds
 from quizapp.domain.scheduling import AGAIN, EASY, GOOD, HARD
 
 
@@ -76,12 +76,13 @@ def test_multiple_choice_right_and_wrong():
     assert submit("multiple_choice", MC).score == 0.0  # nothing picked
 
 
-def test_multiple_choice_weights_give_partial_never_negative_credit_and_feedback_follows_the_pick():
+def test_multiple_choice_weights_give_partial_or_negative_credit_and_feedback_follows_the_pick():
     q = {**MC, "weights": {"Beijing": 0.5, "Yalta": -1},
          "feedback": {"Moscow": "His first trip abroad.", "Beijing": "He set out from there.",
                       "Yalta": "That was 1945."}}
     assert grade("multiple_choice", q, "Beijing") == Outcome(0.5, "Moscow", "He set out from there.")
-    assert grade("multiple_choice", q, "Yalta") == Outcome(0.0, "Moscow", "That was 1945.")
+    # As in Moodle, a negatively weighted pick scores below 0 (tests/domain/test_moodle_grading.py).
+    assert grade("multiple_choice", q, "Yalta") == Outcome(-1.0, "Moscow", "That was 1945.")
     assert grade("multiple_choice", q, "Warsaw") == Outcome(0.0, "Moscow", "")
     assert grade("multiple_choice", q, "Moscow") == Outcome(1.0, "Moscow", "His first trip abroad.")
 
@@ -108,6 +109,15 @@ def test_multiple_choice_shows_every_choice_shuffled_the_same_way_for_the_same_s
 ])
 def test_multiple_choice_validation_names_the_bad_field(fields, expected):
     assert field_names("multiple_choice", {"prompt": "Where?", **fields}) == expected
+
+
+def test_multiple_choice_refuses_a_pick_it_does_not_offer():
+    kind = get_type("multiple_choice")
+    kind.check_response(MC, "Warsaw")
+    kind.check_response(MC, "")  # no answer is for the caller to judge, not a wrong choice
+    for bad in ("Paris", "moscow", ["Moscow"], {"text": "Moscow"}, True):
+        with pytest.raises(ResponseError, match="not one of the choices"):
+            kind.check_response(MC, bad)
 
 
 def test_multiple_choice_needs_a_prompt():
@@ -137,17 +147,29 @@ def test_multiple_select_right_wrong_and_partial_without_weights():
     assert submit("multiple_select", MS).score == 0.0
 
 
-def test_multiple_select_weights_add_up_and_the_exact_set_is_always_full_credit():
+def test_multiple_select_weights_add_up_as_moodle_adds_them():
     q = {**MS, "weights": {"USSR": 0.6, "PRC": 0.3, "USA": -0.5},
          "feedback": {"USSR": "Since 1922.", "USA": "Never communist."}}
     assert grade("multiple_select", q, ["USSR"]).score == pytest.approx(0.6)
     assert grade("multiple_select", q, ["PRC"]).score == pytest.approx(0.3)
     assert grade("multiple_select", q, ["USSR", "USA"]).score == pytest.approx(0.1)
     assert grade("multiple_select", q, ["PRC", "USA"]).score == 0.0
-    assert grade("multiple_select", q, ["USSR", "PRC"]).score == 1.0  # 0.9 by weights, but it is the answer
+    assert grade("multiple_select", q, ["USSR", "PRC"]).score == pytest.approx(0.9)  # the weights, as in Moodle
     feedback = grade("multiple_select", q, ["USSR", "USA"]).feedback
     assert "Since 1922." in feedback and "Never communist." in feedback
     assert grade("multiple_select", q, ["PRC"]).feedback == ""
+
+
+def test_multiple_select_refuses_unknown_or_repeated_picks():
+    kind = get_type("multiple_select")
+    kind.check_response(MS, ["USSR", "UK"])
+    kind.check_response(MS, [])
+    with pytest.raises(ResponseError, match="not one of the choices"):
+        kind.check_response(MS, ["USSR", "Cuba"])
+    with pytest.raises(ResponseError, match="not one of the choices"):
+        kind.check_response(MS, "USSR")
+    with pytest.raises(ResponseError, match="once"):
+        kind.check_response(MS, ["USSR", "USSR"])
 
 
 @pytest.mark.parametrize(("fields", "expected"), [
@@ -179,6 +201,16 @@ def test_true_false_reads_the_choice_and_keys_feedback_by_what_the_learner_answe
     assert submit("true_false", TF) == Outcome(0.0, "True", "")
 
 
+def test_true_false_takes_only_true_or_false():
+    kind = get_type("true_false")
+    kind.check_response(TF, True)
+    kind.check_response(TF, False)
+    kind.check_response(TF, None)  # nothing chosen
+    for bad in ("true", 1, 0, ["true"]):
+        with pytest.raises(ResponseError, match="true or false"):
+            kind.check_response(TF, bad)
+
+
 def test_true_false_with_a_false_answer():
     q = {"prompt": "Stalin visited Beijing.", "answer": False, "feedback": {"true": "He never did."}}
     assert grade("true_false", q, False) == Outcome(1.0, "False", "")
@@ -205,12 +237,19 @@ SA = {"prompt": "Who was China's first premier?", "answers": ["Zhou Enlai"]}
 
 @pytest.mark.parametrize("typed", [
     "Zhou Enlai", "zhou enlai", "  ZHOU   ENLAI ", "Zhōu Ēnlái", "Zhou Enlai.", "Zhou-Enlai",
+])
+def test_short_answer_is_tolerant_of_case_accents_and_punctuation(typed):
+    assert submit("short_answer", SA, answer=typed).score == 1.0
+
+
+@pytest.mark.parametrize("typed", [
     "Zhou Enlia",  # one swap of neighbours in a 10-letter answer
     "Zhou Enlei",  # one wrong letter
     "Zhu Enlai",  # one letter missing
 ])
-def test_short_answer_is_tolerant_of_case_accents_punctuation_and_one_slip(typed):
-    assert submit("short_answer", SA, answer=typed).score == 1.0
+def test_one_slip_is_a_near_miss_marked_wrong(typed):
+    outcome = submit("short_answer", SA, answer=typed)
+    assert (outcome.score, outcome.near_miss) == (0.0, "Zhou Enlai")
 
 
 @pytest.mark.parametrize("typed", ["Zhu Enlei", "Mao Zedong", "", "Zhou"])
@@ -226,12 +265,30 @@ def test_short_answers_must_be_exact_when_short():
     assert grade("short_answer", {"prompt": "Party?", "answers": ["KMT"]}, "KNT").score == 0.0
 
 
-def test_long_answers_forgive_two_slips_and_no_more():
+def test_slips_are_near_misses_marked_wrong_never_silently_right():
     q = {"prompt": "Who led the KMT?", "answers": ["Chiang Kai-shek"]}  # 15 letters folded
     assert grade("short_answer", q, "chiang kai shek").score == 1.0
-    assert grade("short_answer", q, "Chang Kai-shek").score == 1.0
-    assert grade("short_answer", q, "Chang Kai-shak").score == 1.0
-    assert grade("short_answer", q, "Chang Ka-shak").score == 0.0
+    for slip in ("Chang Kai-shek", "Chang Kai-shak"):
+        outcome = grade("short_answer", q, slip)
+        assert (outcome.score, outcome.near_miss) == (0.0, "Chiang Kai-shek")
+    assert grade("short_answer", q, "Chang Ka-shak").near_miss == ""  # three slips: just wrong
+    assert grade("short_answer", {**q, "typos": False}, "Chang Kai-shek").near_miss == ""  # the teacher said no
+
+
+def test_case_sensitive_answers_as_moodle_usecase():
+    q = {"prompt": "Symbol of copper?", "answers": ["Cu"], "case_sensitive": True}
+    assert grade("short_answer", q, "Cu").score == 1.0
+    assert grade("short_answer", q, "CU").score == 0.0
+    assert grade("short_answer", {**q, "case_sensitive": False}, "CU").score == 1.0
+    assert field_names("short_answer", {**q, "case_sensitive": "yes"}) == ["case_sensitive"]
+
+
+def test_wildcards_escape_a_star_and_run_in_linear_time():
+    q = {"prompt": "?", "answers": ["5\\*3"]}
+    assert grade("short_answer", q, "5*3").score == 1.0
+    assert grade("short_answer", q, "5x3").score == 0.0
+    hostile = {"prompt": "?", "answers": ["*a*a*a*a*a*a*a*a*a*a*b"]}
+    assert grade("short_answer", hostile, "a" * 1000).score == 0.0  # no backtracking blow-up
 
 
 def test_short_answer_wildcard():
@@ -245,7 +302,12 @@ def test_short_answer_wildcard():
         "Treaty of Friendship")
 
 
-def test_short_answer_weights_pick_the_best_hit_and_its_feedback():
+def test_short_answer_the_first_matching_answer_counts_as_in_moodle():
+    q = {"prompt": "Who?", "answers": ["Chiang*", "Chiang Kai-shek"], "weights": {"Chiang*": 0.5}}
+    assert grade("short_answer", q, "Chiang Kai-shek").score == 0.5  # Moodle: listed first, so it counts
+
+
+def test_short_answer_weights_and_their_feedback():
     q = {"prompt": "Who led the KMT?", "answers": ["Chiang Kai-shek", "Chiang", "*"],
          "weights": {"Chiang": 0.5, "*": 0},
          "feedback": {"Chiang Kai-shek": "Right.", "Chiang": "Give his full name.", "*": "Think of Taiwan."}}
@@ -291,16 +353,22 @@ NUM = {"prompt": "How many soldiers did China send to Korea?", "answer": 1500000
     ("2,5", 2.5), ("$40", 40.0), ("1e3", 1000.0), ("many", None), ("", None), ("nan", None), ("inf", None),
 ])
 def test_numbers_are_read_as_people_type_them(typed, number):
-    assert parse_number(typed) == number
+    if number is None:
+        with pytest.raises(NumberError):
+            read_number(typed)
+    else:
+        assert read_number(typed) == number
 
 
 def test_numeric_within_tolerance():
-    assert submit("numeric", NUM, answer="1,500,000") == Outcome(1.0, "1500000 (± 100000) soldiers")
+    assert submit("numeric", NUM, answer="1,500,000") == Outcome(1.0, "1500000 (± 100000) soldiers",
+                                                                 read_as="1500000 soldiers")
     assert submit("numeric", NUM, answer="1,600,000").score == 1.0  # on the edge
     assert submit("numeric", NUM, answer="1400000").score == 1.0
     assert submit("numeric", NUM, answer="1,600,001").score == 0.0
-    assert submit("numeric", NUM, answer="300 million").score == 0.0  # not a number
-    assert submit("numeric", NUM, answer="lots").score == 0.0
+    assert submit("numeric", NUM, answer="300 million").score == 0.0  # read as 300,000,000: too many
+    with pytest.raises(ResponseError):
+        submit("numeric", NUM, answer="lots")  # not a number: asked again, not graded
     assert submit("numeric", NUM).score == 0.0
 
 
@@ -318,11 +386,11 @@ def test_numeric_alternatives_give_partial_credit_and_their_feedback():
     q = {"prompt": "When was the treaty signed?", "answer": 1950, "feedback": "14 February 1950.",
          "alternatives": [{"answer": 1949, "weight": 0.5, "feedback": "Talks began in December 1949."},
                           {"answer": 1945, "tolerance": 1, "weight": 0, "feedback": "That is the 1945 treaty."}]}
-    assert grade("numeric", q, 1950.0) == Outcome(1.0, "1950", "14 February 1950.")
-    assert grade("numeric", q, 1949.0) == Outcome(0.5, "1950", "Talks began in December 1949.")
+    assert grade("numeric", q, 1950.0) == Outcome(1.0, "1950", "14 February 1950.", read_as="1950")
+    assert grade("numeric", q, 1949.0) == Outcome(0.5, "1950", "Talks began in December 1949.", read_as="1949")
     # A 0 % alternative earns nothing but its feedback is still shown (as Moodle does).
-    assert grade("numeric", q, 1946.0) == Outcome(0.0, "1950", "That is the 1945 treaty.")
-    assert grade("numeric", q, 1960.0) == Outcome(0.0, "1950", "")
+    assert grade("numeric", q, 1946.0) == Outcome(0.0, "1950", "That is the 1945 treaty.", read_as="1946")
+    assert grade("numeric", q, 1960.0) == Outcome(0.0, "1950", "", read_as="1960")
 
 
 def test_numbers_are_shown_without_float_noise():
@@ -369,7 +437,7 @@ def test_cloze_grading_gives_credit_per_blank():
     assert submit("cloze", CLOZE, card=1, answer=["Mao", "Beijing"]).score == 0.5
     assert submit("cloze", CLOZE, card=1, answer=["Mao"]).score == 0.5
     assert submit("cloze", CLOZE, card=1).score == 0.0
-    assert submit("cloze", CLOZE, card=2, answer=["Stallin"]) == Outcome(1.0, "Stalin")  # one slip
+    assert submit("cloze", CLOZE, card=2, answer=["Stallin"]) == Outcome(0.0, "Stalin", near_miss="Stalin")
     assert submit("cloze", CLOZE, card=2, answer=["Lenin"]).score == 0.0
 
 
@@ -415,10 +483,37 @@ def test_ordering_reads_either_the_ordered_list_or_items_with_positions():
     assert kind.read_response(shown) == ORDER["items"]
     assert submit("ordering", ORDER, item_0="Split", position_0="4", item_1="Treaty", position_1="1",
                   item_2="Secret speech", position_2="3", item_3="Korean War", position_3="2").correct
-    # An item left without a position goes last, in the order shown.
-    assert kind.read_response(form(item_0="Split", position_0="", item_1="Treaty", position_1="1",
-                                   item_2="Korean War")) == ["Treaty", "Split", "Korean War"]
     assert kind.read_response(form()) == []
+
+
+@pytest.mark.parametrize("positions", [
+    ["1", "1", "2"],  # two items in one place
+    ["1", "", "2"],  # a position left out
+    ["1", "2", None],  # no position field at all
+    ["1", "x", "2"],
+    ["1", "²", "2"],
+    ["0", "1", "2"],
+    ["1", "2", "4"],  # past the end
+    ["1", "2", "9" * 5000],
+])
+def test_ordering_without_script_refuses_anything_but_one_position_each(positions):
+    fields = {}
+    for k, (item, position) in enumerate(zip(["Split", "Treaty", "Korean War"], positions)):
+        fields[f"item_{k}"] = item
+        if position is not None:
+            fields[f"position_{k}"] = position
+    with pytest.raises(ResponseError, match="Give each item its own position from 1 to 3."):
+        get_type("ordering").read_response(form(**fields))
+
+
+def test_ordering_refuses_a_list_that_is_not_its_items():
+    kind = get_type("ordering")
+    kind.check_response(ORDER, list(reversed(ORDER["items"])))
+    kind.check_response(ORDER, [])
+    for bad in (ORDER["items"][:3], [*ORDER["items"], "Cuba"], ["Treaty", "Treaty", "Secret speech", "Split"],
+                "Treaty"):
+        with pytest.raises(ResponseError):
+            kind.check_response(ORDER, bad)
 
 
 def test_ordering_never_starts_in_the_right_order():
@@ -462,6 +557,19 @@ def test_matching_reads_one_pick_per_left_in_order():
     assert sorted(shown["rights"]) == ["Cuba", "PRC", "USSR", "Vietnam"]
 
 
+def test_matching_refuses_picks_it_does_not_offer_or_the_wrong_number_of_them():
+    kind = get_type("matching")
+    kind.check_response(MATCH, ["PRC", "PRC", "Vietnam"])  # a right may be picked twice, as in Moodle
+    kind.check_response(MATCH, ["PRC", "", ""])
+    kind.check_response(MATCH, [])
+    with pytest.raises(ResponseError, match="not one of the choices"):
+        kind.check_response(MATCH, ["PRC", "USSR", "Laos"])
+    with pytest.raises(ResponseError, match="one match for each"):
+        kind.check_response(MATCH, ["PRC", "USSR"])
+    with pytest.raises(ResponseError, match="one match for each"):
+        kind.check_response(MATCH, ["PRC", "USSR", "Cuba", "Cuba"])
+
+
 @pytest.mark.parametrize(("fields", "expected"), [
     ({"pairs": [["Mao", "PRC"]]}, ["pairs"]),
     ({"pairs": "Mao=PRC"}, ["pairs"]),
@@ -484,11 +592,13 @@ QUICK = 10.0
 @pytest.mark.parametrize(("score", "seconds", "rating"), [
     (0.0, 3, AGAIN),  # wrong, however fast
     (0.49, 3, AGAIN),  # mostly wrong
-    (0.5, 3, HARD),  # partial credit
+    (0.5, 3, AGAIN),  # half an ordering is not remembering it (FSRS takes Hard as remembered)
+    (0.79, 3, AGAIN),
+    (0.8, 3, HARD),  # most of it: partial credit
     (5 / 6, 100, HARD),
-    (1.0, 25.1, HARD),  # right but slow: more than 2.5 x quick
-    (1.0, 25.0, GOOD),  # exactly 2.5 x is not slow
-    (1.0, 5.0, EASY),  # within half the quick time
+    (1.0, 25.1, GOOD),  # right but slow: time alone never goes below Good
+    (1.0, 1000, GOOD),
+    (1.0, 5.0, EASY),  # within half the typical time
     (1.0, 5.1, GOOD),
     (1.0, 12, GOOD),
     (1.0, None, GOOD),  # time unknown
@@ -502,9 +612,16 @@ def test_self_rated_cards_get_no_suggestion():
     assert suggest_rating(Outcome(1.0, "x", self_rated=True), 2, QUICK) is None
 
 
-def test_rating_uses_each_types_quick_time():
+def test_a_fast_guess_on_a_guessable_type_is_never_easy():
     right = Outcome(1.0, "x")
-    assert suggest_rating(right, 3, get_type("true_false").quick_seconds) == EASY
+    assert suggest_rating(right, 1, get_type("true_false").quick_seconds, guessable=True) == GOOD
     assert suggest_rating(right, 3, get_type("ordering").quick_seconds) == EASY
-    assert suggest_rating(right, 20, get_type("true_false").quick_seconds) == HARD
-    assert suggest_rating(right, 20, get_type("ordering").quick_seconds) == GOOD
+
+
+def test_the_typical_time_is_the_learners_own_with_the_type_as_prior():
+    assert typical_seconds([], 10.0) == 10.0
+    slow = [40.0] * 20  # a slow, always-right learner: judged against their own pace
+    assert typical_seconds(slow, 10.0) == (PRIOR_WEIGHT * 10 + 20 * 40) / (PRIOR_WEIGHT + 20)
+    assert suggest_rating(Outcome(1.0, "x"), 15.0, typical_seconds(slow, 10.0)) == EASY
+    fast = [2.0] * 20  # a fast learner: 3 s is their normal, not Easy
+    assert suggest_rating(Outcome(1.0, "x"), 3.0, typical_seconds(fast, 6.0)) == GOOD

@@ -132,6 +132,18 @@ def test_study_pages_are_accessible_and_fit_a_phone(student_page, scheme):
     assert {p: v for p, v in found.items() if v} == {}
 
 
+# Gives the form some well-formed answer: the first choice, a number or a word in each box, the first
+# right side for each left (an ordering's positions start filled in).
+FILL_ANY_ANSWER = """f => {
+  const choice = f.querySelector('input[type=radio][name=answer], input[type=checkbox][name=answer]');
+  if (choice) { choice.checked = true; return; }
+  for (const box of f.querySelectorAll('input[type=text][name=answer]')) {
+    box.value = box.inputMode === 'decimal' ? '1949' : 'Moscow';
+  }
+  for (const select of f.querySelectorAll('select[name^=match-]')) { select.selectedIndex = 1; }
+}"""
+
+
 def test_quiz_of_ten_questions_shows_score_and_review(student_page):
     page = student_page
     page.goto("/quiz")
@@ -141,6 +153,7 @@ def test_quiz_of_ten_questions_shows_score_and_review(student_page):
     while page.get_by_text(re.compile(r"Question \d+ of \d+")).count():
         has_input = "f => f.querySelector('[name=answer],select,input.blank') !== null"
         assert page.locator(".study-card form").evaluate(has_input)
+        page.locator(".study-card form").evaluate(FILL_ANY_ANSWER)  # an empty answer is refused
         with page.expect_navigation():
             page.locator("form.answer-form button[type=submit]").click()
         answered += 1

@@ -36,7 +36,8 @@ from quizapp import create_app
 from quizapp.domain import scheduling as sched
 from quizapp.extensions import db
 from quizapp.models import Card, ReviewLog, User
-from quizapp.services.study import card_state, scheduler_for
+from quizapp.services.study import card_seed, card_state, scheduler_for
+from tests.answers import fill_card_form
 from tests.conftest import PASSWORD, POSTGRES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -300,14 +301,8 @@ class Student:
             raise UnexpectedResponse("GET /study", page)
         if 'name="question_id"' not in page.body:
             return None
-        form = {name: hidden(page.body, name) for name in ("csrf_token", "question_id", "ordinal", "shown_at")}
+        form = fill_card_form(page.body, self.rng)
         form["client_id"] = uuid.uuid4().hex  # a fresh answer id, made by the client
-        if 'name="rating"' in page.body:  # a flashcard: the student rates themselves
-            form["rating"] = str(self.rng.randint(1, 4))
-        else:  # pick one of the offered answers, or type something
-            offered = re.findall(r'name="answer" value="([^"]*)"', page.body)
-            form["answer"] = html.unescape(self.rng.choice(offered)) if offered else self.rng.choice(
-                ["1949", "Mao", "Stalin", "Moscow", "x"])
         return form
 
 
@@ -451,7 +446,7 @@ class Ledger:
                 logs = db.session.scalars(select(ReviewLog).where(ReviewLog.card_id == card.id)
                                           .order_by(ReviewLog.id)).all()
                 replayed = sched.replay([(log.rating, log.reviewed_at) for log in logs], scheduler_for(user),
-                                        seed=str(card.id))
+                                        seed=card_seed(card))
                 if card_state(card) != replayed:
                     wrong.append(f"card {card.id}: {card_state(card)} != replayed {replayed}")
             db.session.remove()

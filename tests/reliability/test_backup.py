@@ -20,6 +20,7 @@ from quizapp.models import ReviewLog
 from quizapp.models.types import utcnow
 from quizapp.services import study
 from quizapp.services.accounts import create_user
+from tests.answers import response_for
 from tests.conftest import PASSWORD, POSTGRES
 from tests.factories import make_bank
 from tests.reliability.harness import (
@@ -50,7 +51,8 @@ def sqlite_app(tmp_path):
         db.session.commit()
         pick = study.next_card(user, sorted(study.accessible_bank_ids(user)), utcnow())
         for n in range(3):
-            study.record_answer(user, pick.question.id, pick.ordinal, "Moscow", f"answer-{n}", now=utcnow(), rating=3)
+            study.record_answer(user, pick.question.id, pick.ordinal, response_for(pick.question, pick.ordinal),
+                                f"answer-{n}", now=utcnow(), rating=3)
     yield app
     with app.app_context():
         db.session.remove()

@@ -38,6 +38,7 @@ ACCESS = {
     "static": PUBLIC,
     "main.index": PUBLIC,  # the welcome page, or the signed-in user's home
     "main.health": PUBLIC,
+    "main.help_page": PUBLIC,
     "auth.login": PUBLIC,
     "auth.register": PUBLIC,
     "auth.logout": SIGNED_IN,
@@ -58,6 +59,8 @@ ACCESS = {
     "study.quiz_new": SIGNED_IN,  # banks the user cannot read are ignored
     "study.answered": STUDENT_A,  # /study/answered/<review log>
     "study.rate": STUDENT_A,  # log_id in the form
+    "study.count_as_right": STUDENT_A,  # log_id in the form
+    "study.pending_answer": SIGNED_IN,  # the answer kept in the user's own session
     "study.quiz_take": STUDENT_A,  # /quiz/<attempt>
     "study.quiz_answer": STUDENT_A,
     "study.answer": BANK_READERS,  # question_id in the form
@@ -90,9 +93,9 @@ ACCESS = {
     "teach.import_recheck": TEACHER_A,
     "teach.import_save": TEACHER_A,
 }
-# How a refusal looks where it is not 404. study.answer names its question in the form and says
-# "That question is not in any of your banks." (400), as for a retired question.
-REFUSAL = {"study.answer": 400}
+# How a refusal looks where it is not 404 (study.answer: "That question is not in any of your banks.",
+# a 404 as for a retired question).
+REFUSAL: dict[str, int] = {}
 # What an allowed request may get: a page, a redirect, or a form's own complaint (400; 409 for saving
 # an upload that cannot be saved). Logging in with a wrong password is a 401 for anyone; logging out
 # ends on the login page.
@@ -127,6 +130,7 @@ def forms(world: World, endpoint: str) -> dict:
         "study.answer": {"question_id": ids["question_id"], "ordinal": "0", "client_id": world.fresh_id(),
                          "answer": "Penrose", "rating": "3"},
         "study.rate": {"log_id": ids["log_id"], "rating": "4"},
+        "study.count_as_right": {"log_id": ids["log_id"]},
         "study.settings": {"desired_retention": "0.8", "new_per_day": "5", "reviews_per_day": "50",
                            "timezone": "UTC", "day_start_hour": "3"},
         "teach.upload": {"fmt": "auto", "text": GIFT},

@@ -10,6 +10,7 @@ from quizapp.domain import scheduling as sched
 from quizapp.extensions import db
 from quizapp.models import Card, Question, ReviewLog, User
 from quizapp.services import progress, study
+from tests.answers import response_for
 from tests.factories import NOW, make_bank
 from tests.progress_seed import EXPECTED, seed_learner
 
@@ -60,7 +61,8 @@ def test_real_answers_show_up(learner):
     bank_ids = [db.session.scalar(select(Question.bank_id).limit(1))]
     for n in range(3):
         pick = study.next_card(learner, bank_ids, NOW + timedelta(seconds=n))
-        study.record_answer(learner, pick.question.id, pick.ordinal, None if pick.question.type == "flashcard" else "x",
+        study.record_answer(learner, pick.question.id, pick.ordinal,
+                            response_for(pick.question, pick.ordinal, right=False),
                             f"a{n}", now=NOW + timedelta(seconds=n), rating=sched.AGAIN)
     dash = progress.dashboard_context(learner, NOW + timedelta(minutes=5))
     assert dash.reviews_today == 3 and dash.counts.learning == 3 and dash.counts.new == 10 - 3
@@ -142,13 +144,16 @@ def test_focus_session_shows_chosen_cards_due_or_not_until_each_is_answered(lear
     later = NOW + timedelta(minutes=1)
     first = study.next_focus_card(learner, chosen, NOW, later)
     assert first is not None and first.question.id in chosen
-    study.record_answer(learner, first.question.id, first.ordinal, None, "f1", now=later, rating=sched.GOOD)
+    study.record_answer(learner, first.question.id, first.ordinal, response_for(first.question, first.ordinal), "f1",
+                        now=later, rating=sched.GOOD)
     second = study.next_focus_card(learner, chosen, NOW, later)
     assert second is not None and {second.question.id, first.question.id} == set(chosen)
-    study.record_answer(learner, second.question.id, second.ordinal, None, "f2", now=later, rating=sched.AGAIN)
+    study.record_answer(learner, second.question.id, second.ordinal, response_for(second.question, second.ordinal),
+                        "f2", now=later, rating=sched.AGAIN)
     # Answered Again: it comes back after its relearning step (learn-ahead shows it now), then the session ends.
     again = study.next_focus_card(learner, chosen, NOW, later)
     assert again is not None and again.question.id == second.question.id
-    study.record_answer(learner, again.question.id, again.ordinal, None, "f3", now=later + timedelta(minutes=10),
+    study.record_answer(learner, again.question.id, again.ordinal, response_for(again.question, again.ordinal),
+                        "f3", now=later + timedelta(minutes=10),
                         rating=sched.GOOD)
     assert study.next_focus_card(learner, chosen, NOW, later + timedelta(minutes=11)) is None

@@ -9,6 +9,7 @@ from quizapp.domain import scheduling as sched
 from quizapp.extensions import db
 from quizapp.models import Card, Question, ReviewLog, User
 from quizapp.services import study
+from tests.answers import response_for
 from tests.factories import NOW, QUESTIONS, make_bank
 
 
@@ -123,14 +124,14 @@ def test_cloze_siblings_wait_for_another_day(learner):
         if pick is None:
             break
         assert not (pick.question.id == cloze.id and pick.ordinal == 2)
-        study.record_answer(learner, pick.question.id, pick.ordinal, None, f"n{n}", now=NOW + timedelta(seconds=n),
-                            rating=sched.EASY)
+        study.record_answer(learner, pick.question.id, pick.ordinal, response_for(pick.question, pick.ordinal),
+                            f"n{n}", now=NOW + timedelta(seconds=n), rating=sched.EASY)
     tomorrow = NOW + timedelta(days=1)
     keys = []
     while (pick := study.next_card(learner, bank_ids(), tomorrow)) is not None and len(keys) < 30:
         keys.append((pick.question.key, pick.ordinal))
-        study.record_answer(learner, pick.question.id, pick.ordinal, None, f"t{len(keys)}", now=tomorrow,
-                            rating=sched.EASY)
+        study.record_answer(learner, pick.question.id, pick.ordinal, response_for(pick.question, pick.ordinal),
+                            f"t{len(keys)}", now=tomorrow, rating=sched.EASY)
     assert ("cloze", 2) in keys
 
 
@@ -147,14 +148,14 @@ def test_suspend_and_bury(learner):
 def test_leech_after_eight_lapses(learner):
     q = db.session.scalar(select(Question).where(Question.key == "tf"))
     now = NOW
-    study.record_answer(learner, q.id, 0, None, "start", now=now, rating=sched.EASY)
+    study.record_answer(learner, q.id, 0, response_for(q), "start", now=now, rating=sched.EASY)
     for n in range(8):
         card = db.session.scalar(select(Card).where(Card.question_id == q.id))
         now = card.due
-        study.record_answer(learner, q.id, 0, None, f"lapse{n}", now=now, rating=sched.AGAIN)
+        study.record_answer(learner, q.id, 0, response_for(q, right=False), f"lapse{n}", now=now, rating=sched.AGAIN)
         card = db.session.scalar(select(Card).where(Card.question_id == q.id))
         now = card.due
-        study.record_answer(learner, q.id, 0, None, f"relearn{n}", now=now, rating=sched.EASY)
+        study.record_answer(learner, q.id, 0, response_for(q), f"relearn{n}", now=now, rating=sched.EASY)
     card = db.session.scalar(select(Card).where(Card.question_id == q.id))
     assert card.lapses == 8 and card.leech
     assert [c.id for c in study.leeches(learner)] == [card.id]
@@ -167,13 +168,13 @@ def test_card_state_equals_replaying_its_log(learner):
         if pick is None:
             now += timedelta(hours=6)
             continue
-        study.record_answer(learner, pick.question.id, pick.ordinal, None, f"r{n}", now=now,
-                            rating=[sched.GOOD, sched.AGAIN, sched.HARD, sched.EASY][n % 4])
+        study.record_answer(learner, pick.question.id, pick.ordinal, response_for(pick.question, pick.ordinal),
+                            f"r{n}", now=now, rating=[sched.GOOD, sched.AGAIN, sched.HARD, sched.EASY][n % 4])
         now += timedelta(minutes=11)
-    scheduler = sched.make_scheduler()
+    scheduler = study.scheduler_for(learner)
     for card in db.session.scalars(select(Card)):
         logs = db.session.scalars(select(ReviewLog).where(ReviewLog.card_id == card.id).order_by(ReviewLog.id)).all()
-        replayed = sched.replay([(log.rating, log.reviewed_at) for log in logs], scheduler, seed=str(card.id))
+        replayed = sched.replay([(log.rating, log.reviewed_at) for log in logs], scheduler, seed=study.card_seed(card))
         assert replayed == study.card_state(card)
 
 

@@ -10,7 +10,7 @@ from quizapp.domain.questions import get_type
 from quizapp.extensions import db
 from quizapp.models import Question, QuizItem, ReviewLog
 from tests.conftest import AuthActions, csrf_from
-from tests.factories import make_bank
+from tests.factories import QUESTIONS, make_bank
 
 
 @pytest.fixture
@@ -80,7 +80,7 @@ def test_bad_answer_requests_are_4xx(student):
     assert student.post("/study/answer", data={"csrf_token": token, "question_id": "999999",
                                                "client_id": "x"}).status_code == 404
     assert student.post("/study/answer", data={"csrf_token": token, "question_id": "1", "ordinal": "7",
-                                               "client_id": "x"}).status_code == 400
+                                               "client_id": "x"}).status_code == 404  # no such card
     assert student.post("/study/rate", data={"csrf_token": token, "log_id": "1", "rating": "9"}).status_code in (
         400, 404)
 
@@ -95,22 +95,118 @@ def test_another_students_feedback_is_not_visible(student, app, make_user):
     assert eve.get(location).status_code == 404
 
 
-def test_quiz_without_script(student, app):
-    page = student.get("/quiz").get_data(as_text=True)
-    response = student.post("/quiz", data={"csrf_token": csrf_from(page), "size": "3"})
+def right_answer(item: QuizItem) -> dict:
+    """The form fields a browser without script sends to answer ``item`` rightly."""
+    data, kind = item.question.data, get_type(item.question.type)
+    return {
+        "multiple_choice": lambda: {"answer": data["answer"]},
+        "multiple_select": lambda: {"answer": data["answers"]},
+        "true_false": lambda: {"answer": "true" if data["answer"] else "false"},
+        "ordering": lambda: {**{f"item-{k}": v for k, v in enumerate(data["items"])},
+                             **{f"position-{k}": str(k + 1) for k in range(len(data["items"]))}},
+        "matching": lambda: {f"match-{k}": pair[1] for k, pair in enumerate(data["pairs"])},
+        "short_answer": lambda: {"answer": data["answers"][0]},
+    }.get(item.question.type, lambda: {"answer": kind.expected(data, item.ordinal)})()
+
+
+def start_quiz(client, size: int, **fields) -> str:
+    page = client.get("/quiz").get_data(as_text=True)
+    response = client.post("/quiz", data={"csrf_token": csrf_from(page), "size": str(size), **fields})
     assert response.status_code == 302
-    url = response.headers["Location"]
+    return response.headers["Location"]
+
+
+def quiz_items(app) -> list[QuizItem]:
+    with app.app_context():
+        items = db.session.scalars(select(QuizItem).order_by(QuizItem.position)).all()
+        for item in items:
+            _ = item.question.data  # loaded while the session is open
+        return items
+
+
+def test_quiz_without_script(student, app):
+    url = start_quiz(student, 3)
+    items = quiz_items(app)
     for n in range(3):
         page = student.get(url).get_data(as_text=True)
         assert f"Question {n + 1} of 3" in page
-        student.post(f"{url}/answer", data={"csrf_token": csrf_from(page), "position": str(n), "answer": "x"})
+        answer = student.post(f"{url}/answer", data={"csrf_token": csrf_from(page), "position": str(n),
+                                                       **right_answer(items[n])})
+        assert answer.status_code == 302
     result = student.get(url).get_data(as_text=True)
-    assert "Score: " in result and "/ 3" in result
+    assert "Score: 3.00 / 3 (100%)" in result and result.count("✓ Right") == 3
     with app.app_context():
         items = db.session.scalars(select(QuizItem)).all()
         assert len(items) == 3 and all(i.answered_at is not None and i.review_log_id for i in items)
+        assert all(i.outcome and i.outcome["score"] == 1.0 for i in items)
         kinds = set(db.session.scalars(select(ReviewLog.kind)))
         assert kinds == {"quiz"}
+
+
+def test_quiz_asks_again_when_an_answer_is_empty_or_not_offered(student, app):
+    url = start_quiz(student, 8)
+    items = {i.question.key: i for i in quiz_items(app)}
+    page = student.get(url).get_data(as_text=True)
+    token = csrf_from(page)
+
+    def send(key: str, **fields):
+        return student.post(f"{url}/answer", data={"csrf_token": token, "position": str(items[key].position),
+                                                   "shown_at": "1700000000000", **fields})
+
+    for key, fields, message in [
+        ("capital", {}, "Choose or type an answer first."),
+        ("capital", {"answer": "Paris"}, "That answer is not one of the choices"),
+        ("members", {"answer": ["USSR", "Cuba"]}, "That answer is not one of the choices"),
+        ("tf", {}, "Choose or type an answer first."),
+        ("match", {"match-0": "", "match-1": ""}, "Choose or type an answer first."),
+        ("match", {"match-0": "PRC", "match-1": "Cuba"}, "That match is not one of the choices"),
+        ("order", {"item-0": "First", "position-0": "1", "item-1": "Second", "position-1": "1",
+                   "item-2": "Third", "position-2": "2"}, "Give each item its own position from 1 to 3."),
+    ]:
+        refused = send(key, **fields)
+        page = refused.get_data(as_text=True)
+        assert refused.status_code == 400, (key, fields)
+        assert message in page and 'role="alert"' in page, (key, fields)
+        # The same question again, ready to be answered.
+        assert f"Question {items[key].position + 1} of 8" in page and 'name="shown_at" value="1700000000000"' in page
+    unreadable = send("year", answer="nineteen forty-nine")  # not a number: asked again, the text kept
+    assert unreadable.status_code == 400 and 'value="nineteen forty-nine"' in unreadable.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(ReviewLog.id))) == 0
+        assert db.session.scalar(select(func.count(QuizItem.id)).where(QuizItem.answered_at.is_not(None))) == 0
+    assert send("capital", answer="Moscow").status_code == 302
+
+
+def test_quiz_result_keeps_the_grade_given_when_a_question_is_edited(student, app):
+    url = start_quiz(student, 8)
+    items = quiz_items(app)
+    for item in items:
+        page = student.get(url).get_data(as_text=True)
+        student.post(f"{url}/answer", data={"csrf_token": csrf_from(page), "position": str(item.position),
+                                            **right_answer(item)})
+    before = student.get(url).get_data(as_text=True)
+    assert "Score: 8.00 / 8 (100%)" in before
+    with app.app_context():
+        edited = [dict(q, answer="Beijing") if q["id"] == "capital" else q for q in QUESTIONS]
+        assert make_bank(questions=edited).reset == ["capital"]
+    after = student.get(url).get_data(as_text=True)
+    assert "Score: 8.00 / 8 (100%)" in after and after.count("✓ Right") == 8
+    assert "<dt>Right answer</dt><dd>Moscow</dd>" in after
+
+
+def test_quiz_result_shows_a_negative_mark_and_total(student, app):
+    with app.app_context():
+        report = make_bank("negative", title="Negative marks", questions=[{
+            "id": "capital", "type": "multiple_choice", "prompt": "Where did Mao travel in December 1949?",
+            "choices": ["Moscow", "Beijing", "Warsaw"], "answer": "Moscow", "weights": {"Warsaw": -0.5}}])
+        bank_id = db.session.scalar(select(Question.bank_id).where(Question.bank.has(slug="negative")))
+    assert report is not None
+    url = start_quiz(student, 1, bank=str(bank_id))
+    page = student.get(url).get_data(as_text=True)
+    assert "Where did Mao travel" in page
+    student.post(f"{url}/answer", data={"csrf_token": csrf_from(page), "position": "0", "answer": "Warsaw"})
+    result = student.get(url).get_data(as_text=True)
+    assert "Score: -0.50 / 1 (-50%)" in result and "✗ Wrong (-50%)" in result
 
 
 def test_settings_validate_and_save(student, app):

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from quizapp.banks import formats
 from quizapp.extensions import db
 from quizapp.models import Bank, Card, Document, ImportJob, Question, ReviewLog
+from tests.answers import fill_card_form
 from tests.conftest import AuthActions, csrf_from
 
 GIFT_WITH_TWO_ERRORS = """::capital::Where did Mao travel in December 1949? {=Moscow ~Beijing ~Warsaw}
@@ -241,9 +242,7 @@ def test_edit_a_question_by_the_loaders_rules(app, teacher, make_user):
     # The student answers every card once.
     for _ in range(4):
         card = student.get(f"/study?bank={bank_id}").get_data(as_text=True)
-        form = {k: re.search(rf'name="{k}" value="([^"]*)"', card).group(1)
-                for k in ("csrf_token", "question_id", "ordinal", "client_id")}
-        student.post("/study/answer", data={**form, "answer": "x"})
+        student.post("/study/answer", data=fill_card_form(card))
 
     edit_url = f"/teach/banks/{slug}/questions/capital/edit"
     form_page = teacher.get(edit_url).get_data(as_text=True)

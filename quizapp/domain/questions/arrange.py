@@ -1,11 +1,18 @@
-"""Types answered by arranging: ordering and matching."""
+"""Types answered by arranging: ordering and matching.
+
+Matching grades as Moodle's ``qtype_match_question::grade_response``: right pairs / pairs, a left
+with no match counting as wrong. Ordering gives the share of item pairs in the right relative
+order, which is Moodle's ordering grading type "relative to all the previous and next items"
+(``qtype_ordering_question::GRADING_RELATIVE_ALL_PREVIOUS_AND_NEXT``), not its default (absolute
+position); tests/domain/test_moodle_grading.py shows both.
+"""
 from __future__ import annotations
 
 import random
 from itertools import combinations
 from typing import Any
 
-from .base import EditorField, FieldError, Outcome, QuestionType, register, text_list_errors
+from .base import EditorField, FieldError, Outcome, QuestionType, ResponseError, register, text_list_errors
 
 
 @register
@@ -34,19 +41,32 @@ class Ordering(QuestionType):
 
     def read_response(self, getlist, card: int = 0) -> Any:
         """Either the items in order (``answer`` repeated), or each shown item (``item-<k>``) with
-        the position chosen for it (``position-<k>``), which works with no script, by keyboard and touch."""
+        the position chosen for it (``position-<k>``), which works with no script, by keyboard and touch.
+        Positions must be 1 to N, one item each: anything else is ResponseError, not a guess."""
         ordered = [v for v in getlist("answer") if v]
         if ordered:
             return ordered
-        placed = []
+        shown = []
         k = 0
         while getlist(f"item-{k}"):
-            position = (getlist(f"position-{k}") or [""])[0]
-            # isdecimal, not isdigit: int() refuses "²"; a position is a small number
-            rank = int(position) if position.isdecimal() and len(position) < 6 else 10_000
-            placed.append((rank, k, getlist(f"item-{k}")[0]))
+            shown.append((getlist(f"item-{k}")[0], getlist(f"position-{k}")))
             k += 1
-        return [item for _, _, item in sorted(placed)]
+        ranks: dict[int, str] = {}
+        for item, positions in shown:
+            position = positions[0].strip() if len(positions) == 1 else ""
+            # isdecimal, not isdigit: int() refuses "²"; a position is a small number
+            rank = int(position) if position.isdecimal() and len(position) < 6 else 0
+            if not 1 <= rank <= len(shown) or rank in ranks:
+                raise ResponseError(f"Give each item its own position from 1 to {len(shown)}.")
+            ranks[rank] = item
+        return [ranks[rank] for rank in sorted(ranks)]
+
+    def check_response(self, q: dict[str, Any], response: Any, card: int = 0) -> None:
+        """The response must be the question's items, each once, in some order."""
+        if self.is_empty(response):
+            return
+        if not isinstance(response, (list, tuple)) or sorted(map(str, response)) != sorted(map(str, q["items"])):
+            raise ResponseError("Place every item of the list once, and only those.")
 
     def grade(self, q: dict[str, Any], response: Any, card: int = 0) -> Outcome:
         items = [str(i) for i in q["items"]]
@@ -114,7 +134,20 @@ class Matching(QuestionType):
             n += 1
         return out
 
+    def check_response(self, q: dict[str, Any], response: Any, card: int = 0) -> None:
+        """One pick per left, each empty or one of the rights or distractors shown (Moodle lets two
+        lefts take the same right)."""
+        if self.is_empty(response):
+            return
+        if not isinstance(response, (list, tuple)) or len(response) != len(q["pairs"]):
+            raise ResponseError("Give one match for each item on the left.")
+        offered = {str(p[1]) for p in q["pairs"]} | {str(d) for d in q.get("distractors") or []}
+        for pick in response:
+            if pick not in ("", None) and (not isinstance(pick, str) or pick not in offered):
+                raise ResponseError("That match is not one of the choices: pick one of those shown.")
+
     def grade(self, q: dict[str, Any], response: Any, card: int = 0) -> Outcome:
+        """``qtype_match_question::grade_response``: right pairs / pairs (a left with no pick is wrong)."""
         given = list(response or [])
         pairs = q["pairs"]
         right = sum(1 for i, p in enumerate(pairs) if i < len(given) and given[i] == str(p[1]))

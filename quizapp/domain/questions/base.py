@@ -23,14 +23,29 @@ class FieldError:
     message: str
 
 
+MAX_ANSWER_CHARS = 1000  # a typed answer (or one blank) longer than this is refused, never graded
+
+
+class ResponseError(ValueError):
+    """A submitted answer that cannot be graded as it stands (not a number, a choice the question
+    does not have, two items in one position, too long): nothing is recorded and the learner is
+    asked again with this message."""
+
+
 @dataclass(frozen=True)
 class Outcome:
-    """The result of grading one answer. ``score`` is the credit earned, from 0 to 1."""
+    """The result of grading one answer. ``score`` is the credit earned, up to 1; a negatively marked
+    choice (Moodle's single-answer multiple choice) can take it down to -1."""
 
     score: float
     expected: str
     feedback: str = ""
     self_rated: bool = False
+    # A typed answer a slip of letters away from this accepted form: marked wrong, and the learner
+    # may count it as right (domain.text).
+    near_miss: str = ""
+    # How a typed number was read ("30 million people"), shown back beside what was typed.
+    read_as: str = ""
 
     @property
     def correct(self) -> bool:
@@ -60,8 +75,10 @@ class QuestionType:
     # Values an absent optional field stands for (so "tolerance: 0" and no tolerance are the same).
     defaults: ClassVar[dict[str, Any]] = {}
     auto_graded: ClassVar[bool] = True
-    # Expected seconds for a confident answer; feeds the rating rule (domain.rating).
+    # Expected seconds for a confident answer: the prior of the rating rule's typical time (domain.rating).
     quick_seconds: ClassVar[float] = 10.0
+    # A guess is often right (true/false, one of a few choices): speed never suggests Easy.
+    guessable: ClassVar[bool] = False
     # The teacher's edit form for this type (see domain.questions.editing).
     editor: ClassVar[tuple[EditorField, ...]] = ()
 
@@ -97,9 +114,26 @@ class QuestionType:
         return {"prompt": self.prompt(q, card)}
 
     def read_response(self, getlist: GetList, card: int = 0) -> Any:
-        """The learner's answer from submitted form values (``getlist(name)`` -> list of str)."""
+        """The learner's answer from submitted form values (``getlist(name)`` -> list of str).
+        Raises ResponseError for input that cannot be an answer (see ``check_response``)."""
         values = getlist("answer")
-        return values[0].strip() if values else ""
+        return capped(values[0].strip()) if values else ""
+
+    def check_response(self, q: dict[str, Any], response: Any, card: int = 0) -> None:
+        """Raises ResponseError when ``response`` names something the question does not offer
+        (an unknown choice), so it never reaches grading or the teacher's statistics."""
+
+    def is_empty(self, response: Any) -> bool:
+        """True for no answer at all (an empty box, nothing ticked): recorded as nothing."""
+        if response is None:
+            return True
+        if isinstance(response, str):
+            return not response.strip()
+        if isinstance(response, (list, tuple)):
+            return all(self.is_empty(r) for r in response)
+        if isinstance(response, dict):
+            return self.is_empty(response.get("text"))
+        return False
 
     def grade(self, q: dict[str, Any], response: Any, card: int = 0) -> Outcome:
         raise NotImplementedError
@@ -167,6 +201,13 @@ def weight_errors(q: dict[str, Any], field: str, allowed: Iterable[str]) -> list
         ):
             errors.append(FieldError(f"{field}.{key}", "must be a number from -1 to 1"))
     return errors
+
+
+def capped(text: str) -> str:
+    """``text`` if within MAX_ANSWER_CHARS, else ResponseError (graders then run on bounded input)."""
+    if len(text) > MAX_ANSWER_CHARS:
+        raise ResponseError(f"That answer is {len(text):,} characters long; at most {MAX_ANSWER_CHARS:,} are read.")
+    return text
 
 
 def clamp(value: float) -> float:

@@ -1,10 +1,36 @@
-"""Types answered by picking: multiple choice, multiple select, true/false."""
+"""Types answered by picking: multiple choice, multiple select, true/false.
+
+Grading follows Moodle's question types, so a GIFT bank scores here as it does there
+(tests/domain/test_moodle_grading.py holds the table):
+
+- multiple choice (``qtype_multichoice_single_question::grade_response``): the fraction of the
+  choice picked, negative ones included; nothing clamps it (the question's lowest mark is its
+  most negative weight, ``get_min_fraction``).
+- multiple select (``qtype_multichoice_multi_question::grade_response``): the weights of the
+  choices picked, summed, then clamped to [0, 1].
+- true/false (``qtype_truefalse_question::grade_response``): 1 or 0.
+
+A picked value the question does not offer is refused (``check_response``), never graded, so it
+cannot reach the teacher's statistics.
+"""
 from __future__ import annotations
 
 import random
 from typing import Any
 
-from .base import EditorField, FieldError, Outcome, QuestionType, clamp, register, text_list_errors, weight_errors
+from .base import (
+    EditorField,
+    FieldError,
+    Outcome,
+    QuestionType,
+    ResponseError,
+    clamp,
+    register,
+    text_list_errors,
+    weight_errors,
+)
+
+NOT_A_CHOICE = "That answer is not one of the choices: pick one of those shown."
 
 
 def _feedback(q: dict[str, Any], *keys: str) -> str:
@@ -17,9 +43,18 @@ def _key(key: Any) -> str:
     return str(key).lower() if isinstance(key, bool) else str(key)
 
 
+def _offered(q: dict[str, Any]) -> set[str]:
+    return {str(c) for c in q["choices"]}
+
+
+def _scalar(value: Any) -> bool:
+    return isinstance(value, (str, int, float)) and not isinstance(value, bool)
+
+
 @register
 class MultipleChoice(QuestionType):
-    """One right choice. Optional ``weights`` give other choices partial (or negative) credit."""
+    """One right choice. Optional ``weights`` give other choices partial or negative credit
+    (from -1 to 1), kept as they are: a wrong pick weighted -0.5 scores -0.5, as in Moodle."""
 
     name = "multiple_choice"
     label = "Multiple choice"
@@ -30,6 +65,7 @@ class MultipleChoice(QuestionType):
               EditorField("choices", "Choices", "lines", "One per line."),
               EditorField("answer", "Right choice", "text", "Copy the right choice exactly."))
     quick_seconds = 8.0
+    guessable = True
 
     def check(self, q: dict[str, Any]) -> list[FieldError]:
         errors = text_list_errors(q, "choices", 2)
@@ -43,10 +79,19 @@ class MultipleChoice(QuestionType):
         rng.shuffle(choices)
         return {"prompt": self.prompt(q), "choices": choices}
 
+    def check_response(self, q: dict[str, Any], response: Any, card: int = 0) -> None:
+        if self.is_empty(response):
+            return
+        if not _scalar(response) or str(response) not in _offered(q):
+            raise ResponseError(NOT_A_CHOICE)
+
     def grade(self, q: dict[str, Any], response: Any, card: int = 0) -> Outcome:
+        """Moodle's ``qtype_multichoice_single_question::grade_response``: the picked choice's
+        fraction (1 for the answer, its weight for another, 0 for none), not clamped."""
         given = str(response)
         right = given == str(q["answer"])
-        score = 1.0 if right else clamp(float((q.get("weights") or {}).get(given, 0.0)))
+        weights = {str(c): float(w) for c, w in (q.get("weights") or {}).items()}
+        score = 1.0 if right else weights.get(given, 0.0)
         return Outcome(score, self.expected(q), _feedback(q, given))
 
     def expected(self, q: dict[str, Any], card: int = 0) -> str:
@@ -55,7 +100,13 @@ class MultipleChoice(QuestionType):
 
 @register
 class MultipleSelect(QuestionType):
-    """Several right choices; credit for each right one picked, less for each wrong one."""
+    """Several right choices; credit for each right one picked, less for each wrong one.
+
+    With ``weights`` (what every GIFT/Moodle question has: each choice's ``%weight%``) the score is
+    Moodle's: the weights of the picked choices summed and clamped to [0, 1]. Without weights it is
+    our own rule, each right pick +1/n and each wrong pick -1/n for n right choices, floored at 0;
+    that is Moodle's sum for those weights, which is why the GIFT importer leaves them implicit.
+    """
 
     name = "multiple_select"
     label = "Multiple select"
@@ -85,19 +136,27 @@ class MultipleSelect(QuestionType):
     def read_response(self, getlist, card: int = 0) -> Any:
         return sorted({v for v in getlist("answer") if v})
 
+    def check_response(self, q: dict[str, Any], response: Any, card: int = 0) -> None:
+        if self.is_empty(response):
+            return
+        if not isinstance(response, (list, tuple)) or not all(_scalar(r) for r in response):
+            raise ResponseError(NOT_A_CHOICE)
+        picked = [str(r) for r in response]
+        if any(p not in _offered(q) for p in picked):
+            raise ResponseError(NOT_A_CHOICE)
+        if len(set(picked)) != len(picked):
+            raise ResponseError("Each choice can be ticked once.")
+
     def grade(self, q: dict[str, Any], response: Any, card: int = 0) -> Outcome:
         picked = {str(r) for r in response or []}
         right = {str(a) for a in q["answers"]}
-        weights = q.get("weights")
+        weights = {str(c): float(w) for c, w in (q.get("weights") or {}).items()}
         if weights:
-            score = clamp(sum(float(weights.get(c, 0.0)) for c in picked))
-        elif picked == right:
-            score = 1.0
+            # qtype_multichoice_multi_question::grade_response: sum, then min(max(0, sum), 1).
+            score = clamp(sum(weights.get(c, 0.0) for c in picked))
         else:
-            # Moodle-style: each right pick earns 1/n, each wrong pick costs 1/n, floored at 0.
+            # Ours: +1/n per right pick, -1/n per wrong one, floored at 0 (see the class docstring).
             score = clamp((len(picked & right) - len(picked - right)) / len(right)) if right else 0.0
-        if picked == right:
-            score = 1.0
         return Outcome(score, self.expected(q), _feedback(q, *sorted(picked)))
 
     def expected(self, q: dict[str, Any], card: int = 0) -> str:
@@ -113,6 +172,7 @@ class TrueFalse(QuestionType):
     answer_fields = ("answer",)
     editor = (EditorField("prompt", "Statement", "textarea"), EditorField("answer", "The statement is true", "bool"))
     quick_seconds = 6.0
+    guessable = True
 
     def check(self, q: dict[str, Any]) -> list[FieldError]:
         if not isinstance(q["answer"], bool):
@@ -135,6 +195,10 @@ class TrueFalse(QuestionType):
         values = getlist("answer")
         value = values[0].strip().lower() if values else ""
         return {"true": True, "false": False}.get(value)
+
+    def check_response(self, q: dict[str, Any], response: Any, card: int = 0) -> None:
+        if response is not None and not isinstance(response, bool):
+            raise ResponseError("Answer true or false.")
 
     def grade(self, q: dict[str, Any], response: Any, card: int = 0) -> Outcome:
         score = 1.0 if response is q["answer"] else 0.0

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import text
-from .base import EditorField, FieldError, Outcome, QuestionType, register
+from .base import EditorField, FieldError, Outcome, QuestionType, capped, register
 
 # At most 9 digits: a longer index is no card number (and int() refuses over 4300 digits).
 DELETION = re.compile(r"\{\{c(\d{1,9})::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
@@ -43,8 +43,9 @@ class Cloze(QuestionType):
     name = "cloze"
     label = "Fill in the blanks"
     required = ("text",)
-    optional = ("extra",)
+    optional = ("extra", "case_sensitive", "typos")
     answer_fields = ("text",)
+    defaults = {"case_sensitive": False, "typos": True}
     editor = (EditorField("text", "Text with gaps", "textarea",
                           "Mark each gap as {{c1::answer}}; gaps with the same number are asked together."),)
     quick_seconds = 12.0
@@ -77,13 +78,23 @@ class Cloze(QuestionType):
         return {"prompt": self.prompt(q, card), "segments": segments(q["text"]), "card": card}
 
     def read_response(self, getlist, card: int = 0) -> Any:
-        return [v.strip() for v in getlist("answer")]
+        return [capped(v.strip()) for v in getlist("answer")[:100]]
 
     def grade(self, q: dict[str, Any], response: Any, card: int = 0) -> Outcome:
+        """Each blank as a short answer (``domain.text``): credit is the share of blanks right; when
+        every wrong blank is a near-miss, the outcome names them so the learner may count it right."""
         blanks = self.blanks(q, card)
-        given = list(response or [])
-        right = sum(1 for i, b in enumerate(blanks) if i < len(given) and text.matches(given[i], b.text))
-        return Outcome(right / len(blanks) if blanks else 0.0, self.expected(q, card))
+        given = [str(g) for g in response or []]
+        case = q.get("case_sensitive") is True
+        right, misses = 0, []
+        for i, blank in enumerate(blanks):
+            typed = given[i] if i < len(given) else ""
+            if text.matches(typed, blank.text, case):
+                right += 1
+            else:
+                misses.append(text.near_miss(typed, [blank.text], case) if q.get("typos") is not False else "")
+        near = "; ".join(misses) if misses and all(misses) else ""
+        return Outcome(right / len(blanks) if blanks else 0.0, self.expected(q, card), near_miss=near)
 
     def expected(self, q: dict[str, Any], card: int = 0) -> str:
         return "; ".join(b.text for b in self.blanks(q, card))

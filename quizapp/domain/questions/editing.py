@@ -52,15 +52,21 @@ def from_text(field: EditorField, text: str) -> Any:
 
 
 def form_values(type_name: str, fields: dict[str, Any]) -> dict[str, str]:
-    return {f.name: to_text(f, fields.get(f.name)) for f in get_type(type_name).editor}
+    qtype = get_type(type_name)
+    # A switch shows its default when absent ("typos" is on unless turned off).
+    return {f.name: to_text(f, fields.get(f.name, qtype.defaults.get(f.name) if f.kind == "bool" else None))
+            for f in qtype.editor}
 
 
 def fields_from_form(type_name: str, values: dict[str, str], keep: dict[str, Any] | None = None) -> dict[str, Any]:
     """The type's fields: the form's inputs over ``keep`` (the question's current fields)."""
     fields = dict(keep or {})
-    for f in get_type(type_name).editor:
+    qtype = get_type(type_name)
+    for f in qtype.editor:
         value = from_text(f, values.get(f.name, ""))
-        if value is None:
+        # A switch left at its default is left out, so the question reads as it did before.
+        at_default = f.kind == "bool" and f.name in qtype.defaults and value == qtype.defaults[f.name]
+        if value is None or (at_default and f.name not in fields):
             fields.pop(f.name, None)
         else:
             fields[f.name] = value

@@ -2,74 +2,91 @@
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 from .. import text
-from .base import EditorField, FieldError, Outcome, QuestionType, clamp, register, text_list_errors, weight_errors
+from ..numbers import NumberError, close_enough, format_number, read_number
+from .base import (
+    EditorField,
+    FieldError,
+    Outcome,
+    QuestionType,
+    ResponseError,
+    capped,
+    clamp,
+    register,
+    text_list_errors,
+    weight_errors,
+)
+
+__all__ = ["Numeric", "ShortAnswer", "format_number", "numeric_value"]
+
+
+def numeric_value(response: Any) -> float | None:
+    """The number of a stored numeric answer: {"text", "value"} now, a bare number in older logs."""
+    if isinstance(response, dict):
+        response = response.get("value")
+    if isinstance(response, (int, float)) and not isinstance(response, bool) and math.isfinite(response):
+        return float(response)
+    return None
+
+
+def _grading_errors(q: dict[str, Any]) -> list[FieldError]:
+    """The teacher's switches for typed answers (per question, or per bank as defaults)."""
+    return [FieldError(name, "must be true or false") for name in ("case_sensitive", "typos")
+            if name in q and not isinstance(q[name], bool)]
 
 
 @register
 class ShortAnswer(QuestionType):
-    """Accepted forms compared tolerantly (domain.text); ``*`` is a wildcard as in Moodle."""
+    """Accepted forms compared as ``domain.text`` says; ``*`` is a wildcard and ``\\*`` a star, as in
+    Moodle. As in Moodle, the *first* accepted form that matches gives the credit (its weight).
+    ``case_sensitive`` (Moodle's ``usecase``) and ``typos`` (offer "it was a typo" on a near-miss,
+    on by default) can be set per question or for the whole bank."""
 
     name = "short_answer"
     label = "Short answer"
     required = ("prompt", "answers")
-    optional = ("weights", "feedback")
+    optional = ("weights", "feedback", "case_sensitive", "typos")
     answer_fields = ("answers", "weights")
     editor = (EditorField("prompt", "Question", "textarea"),
               EditorField("answers", "Accepted answers", "lines",
-                          "One per line; case, accents and punctuation are ignored."))
+                          "One per line, the main form first; accents, spacing and soft punctuation are "
+                          "ignored, signs, decimal points and symbols are not. * stands for any text."),
+              EditorField("case_sensitive", "Letter case matters", "bool"),
+              EditorField("typos", "Offer \"count it as right\" on a near-miss (a typo)", "bool"))
+    defaults = {"case_sensitive": False, "typos": True}
     quick_seconds = 15.0
 
     def check(self, q: dict[str, Any]) -> list[FieldError]:
-        errors = text_list_errors(q, "answers", 1)
+        errors = text_list_errors(q, "answers", 1) + _grading_errors(q)
         answers = q["answers"] if isinstance(q["answers"], list) else []
         return errors + weight_errors(q, "weights", answers) + weight_errors(q, "feedback", answers)
 
     def grade(self, q: dict[str, Any], response: Any, card: int = 0) -> Outcome:
         given = str(response or "")
+        case = q.get("case_sensitive") is True
         weights = q.get("weights") or {}
-        best, best_key = 0.0, None
+        notes = q.get("feedback") or {}
         for answer in q["answers"]:
             pattern = str(answer)
-            hit = text.wildcard_matches(given, pattern) if "*" in pattern else text.matches(given, pattern)
-            if hit:
-                weight = float(weights.get(pattern, 1.0))
-                if best_key is None or weight > best:
-                    best, best_key = weight, pattern
-        feedback = str((q.get("feedback") or {}).get(best_key, "")) if best_key else ""
-        return Outcome(clamp(best), self.expected(q), feedback)
+            hit = (text.wildcard_matches(given, pattern, case) if "*" in pattern  # \\* is a literal star
+                   else text.matches(given, pattern, case))
+            if hit:  # Moodle: the first matching answer counts, whatever its weight
+                return Outcome(clamp(float(weights.get(pattern, 1.0))), self.expected(q),
+                               str(notes.get(pattern, "")))
+        near = "" if q.get("typos") is False else text.near_miss(given, self.full_credit(q), case)
+        return Outcome(0.0, self.expected(q), "", near_miss=near)
+
+    def full_credit(self, q: dict[str, Any]) -> list[str]:
+        """The accepted forms worth full marks, written out (no wildcards)."""
+        weights = q.get("weights") or {}
+        return [str(a).replace("\\*", "*") for a in q["answers"]
+                if float(weights.get(str(a), 1.0)) >= 1 and not text.has_wildcard(str(a))]
 
     def expected(self, q: dict[str, Any], card: int = 0) -> str:
-        weights = q.get("weights") or {}
-        full = [str(a) for a in q["answers"] if float(weights.get(str(a), 1.0)) >= 1 and "*" not in str(a)]
+        full = self.full_credit(q)
         return " / ".join(full or [str(q["answers"][0])])
-
-
-_THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
-
-
-def parse_number(raw: str) -> float | None:
-    """A number as people type it: '1949', '1,500,000', '300 million' is not parsed (units are words)."""
-    value = raw.strip().replace("\u2212", "-").replace(" ", "").replace("\u00a0", "")
-    value = value.lstrip("$€£¥")
-    if _THOUSANDS.match(value):
-        value = value.replace(",", "")
-    elif value.count(",") == 1 and "." not in value:
-        value = value.replace(",", ".")
-    try:
-        number = float(value)
-    except ValueError:
-        return None
-    return number if math.isfinite(number) else None
-
-
-def format_number(value: float) -> str:
-    """1949 not 1949.0, 1500000 not 1.5e+06."""
-    number = float(value)
-    return str(int(number)) if number.is_integer() else f"{number:.10g}"
 
 
 def _is_number(value: Any) -> bool:
@@ -121,25 +138,42 @@ class Numeric(QuestionType):
         return {"prompt": self.prompt(q), "unit": q.get("unit")}
 
     def read_response(self, getlist, card: int = 0) -> Any:
+        """{"text": what was typed, "value": the number read from it}; None for an empty box.
+        Text that is not one number raises ResponseError (nothing is recorded)."""
         values = getlist("answer")
-        return parse_number(values[0]) if values and values[0].strip() else None
+        raw = capped(values[0].strip()) if values else ""
+        if not raw:
+            return None
+        try:
+            return {"text": raw, "value": read_number(raw)}
+        except NumberError as exc:
+            raise ResponseError(str(exc)) from None
+
+    def check_response(self, q: dict[str, Any], response: Any, card: int = 0) -> None:
+        if isinstance(response, dict) and isinstance(response.get("text"), str):
+            # Read again with the question's unit: "30 million" in a "million people" box is 30.
+            try:
+                response["value"] = read_number(response["text"], q.get("unit"))
+            except NumberError as exc:
+                raise ResponseError(str(exc)) from None
 
     def grade(self, q: dict[str, Any], response: Any, card: int = 0) -> Outcome:
-        if response is None:
+        value = numeric_value(response)
+        if value is None:
             return Outcome(0.0, self.expected(q), "")
+        read_as = format_number(value) + (f" {q['unit']}" if q.get("unit") else "")
         main_note = q.get("feedback") if isinstance(q.get("feedback"), str) else ""
         candidates = [(q["answer"], q.get("tolerance", 0), 1.0, main_note)]
         candidates += [
             (a["answer"], a.get("tolerance", 0), a.get("weight", 0.0), a.get("feedback", ""))
             for a in q.get("alternatives") or []
         ]
-        # The best-weighted hit wins, even at 0 or below: its feedback ("1939 is when the war began")
-        # is shown as Moodle shows a 0 % answer's feedback.
-        best, note, hit = 0.0, "", False
+        # Moodle (qtype_numerical get_matching_answer): the first answer within its tolerance counts,
+        # even at 0 % -- its feedback ("1939 is when the war began") is shown.
         for answer, tolerance, weight, feedback in candidates:
-            if abs(float(response) - float(answer)) <= float(tolerance) + 1e-9 and (not hit or weight > best):
-                best, note, hit = float(weight), str(feedback or ""), True
-        return Outcome(clamp(best), self.expected(q), note)
+            if close_enough(value, float(answer), float(tolerance)):
+                return Outcome(clamp(float(weight)), self.expected(q), str(feedback or ""), read_as=read_as)
+        return Outcome(0.0, self.expected(q), "", read_as=read_as)
 
     def expected(self, q: dict[str, Any], card: int = 0) -> str:
         shown = format_number(q["answer"])

@@ -65,8 +65,11 @@ class QuizAttempts:
             for key, mark in attempt.items():
                 if key not in known:
                     raise ValueError(f"attempt {n}: unknown question {key!r}")
-                if not 0 <= mark <= self.max_mark(key):  # also rejects NaN
-                    raise ValueError(f"attempt {n}: mark {mark!r} for {key!r} outside [0, {self.max_mark(key)}]")
+                # A negatively marked choice can score below 0, as in Moodle (whose statistics take it as
+                # it is: facility = mean mark / max mark); down to -max_mark.
+                if not -self.max_mark(key) <= mark <= self.max_mark(key):  # also rejects NaN
+                    raise ValueError(f"attempt {n}: mark {mark!r} for {key!r} outside "
+                                     f"[-{self.max_mark(key)}, {self.max_mark(key)}]")
         if self.durations is not None:
             if len(self.durations) != len(self.attempts):
                 raise ValueError("durations must have one entry per attempt")
@@ -366,8 +369,8 @@ def first_time_stats(answers: Iterable[tuple[float, int | None]]) -> FirstTimeSt
     scores: list[float] = []
     times: list[float] = []
     for score, duration_ms in answers:
-        if not 0 <= score <= 1:
-            raise ValueError(f"score {score!r} outside [0, 1]")
+        if not -1 <= score <= 1:
+            raise ValueError(f"score {score!r} outside [-1, 1]")
         scores.append(float(score))
         if duration_ms is not None:
             times.append(duration_ms / 1000.0)

@@ -43,7 +43,7 @@ def response_for(question, ordinal: int = 0, right: bool = True) -> Any:
     raise ValueError(f"no sample answer for {qtype}")
 
 
-HIDDEN = ("csrf_token", "question_id", "ordinal", "client_id", "shown_at", "version")
+HIDDEN = ("csrf_token", "question_id", "ordinal", "client_id", "shown_at", "version", "owner")
 
 
 def fill_card_form(page: str, rng=None) -> dict[str, str | list[str]]:

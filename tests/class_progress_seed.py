@@ -1,9 +1,10 @@
 """A class with known progress, for the class view's web and browser tests.
 
 Ms Teach's class "History 1" has the demo bank assigned. Its students (UTC, days from 4 a.m.):
-- Ann: tests/progress_seed.py's learner (11 reviews in the last 5 days, true retention 3 of 4,
+- Ann: tests/progress_seed.py's learner (11 reviews in the last 5 days, true retention 3 of 5,
   3 cards due now, 2 of them overdue);
-- Ben: yesterday a review-state card answered Again then Good (one first review, failed), 10 days
+- Ben: yesterday a review-state card answered Again then Good in its relearning step (one review of a
+  review card, failed; the relearning step is no such review), 10 days
   ago Good (passed), and today one answer in a bank the class does not have (activity only):
   3 reviews in 7 days, true retention 1 of 2, nothing due;
 - Cy: joined, never studied.
@@ -26,14 +27,15 @@ from tests.progress_seed import EXPECTED as ANN
 from tests.progress_seed import seed_learner
 
 EXPECTED = {
-    "Ann": {"last": "today", "reviews": ANN["heatmap_total"], "retention": "75%", "due": ANN["due"],
+    "Ann": {"last": "today", "reviews": ANN["heatmap_total"], "retention": "60%", "due": ANN["due"],
             "overdue": ANN["overdue"]},
     "Ben": {"last": "today", "reviews": 3, "retention": "50%", "due": 0, "overdue": 0},
     "Cy": {"last": "never", "reviews": 0, "retention": "–", "due": 0, "overdue": 0},
-    # The class: 2 of 3 active; 11 + 3 reviews; first reviews 4 + 2, passed 3 + 1 (67%); 3 due, 2 overdue.
-    "headline": {"active": "2", "reviews": "14", "retention": "67%", "due": "3", "overdue": 2},
+    # The class: 2 of 3 active; 11 + 3 reviews; reviews of review cards 5 + 2, passed 3 + 1 (57%); 3 due,
+    # 2 overdue.
+    "headline": {"active": "2", "reviews": "14", "retention": "57%", "due": "3", "overdue": 2},
     # The demo bank over 12 weeks: Ann's 11 and Ben's 3 reviews (his other bank's answer is not its).
-    "bank": {"reviews": 14, "first": 6, "passed": 4, "studied_by": 2},
+    "bank": {"reviews": 14, "first": 7, "passed": 4, "studied_by": 2},
 }
 
 
@@ -65,11 +67,11 @@ def seed_class(now: datetime) -> dict[str, int]:
                  difficulty=5.0, due=now + timedelta(days=5), last_review=now, reps=2)
     db.session.add_all([card, other])
     db.session.flush()
-    logs = [(card, now - timedelta(days=10), sched.GOOD), (card, yesterday, sched.AGAIN),
-            (card, yesterday + timedelta(minutes=5), sched.GOOD),
-            (other, day_start + (now - day_start) / 2, sched.AGAIN)]
-    for n, (c, when, rating) in enumerate(logs):
+    logs = [(card, now - timedelta(days=10), sched.GOOD, sched.REVIEW), (card, yesterday, sched.AGAIN, sched.REVIEW),
+            (card, yesterday + timedelta(minutes=5), sched.GOOD, sched.RELEARNING),
+            (other, day_start + (now - day_start) / 2, sched.AGAIN, sched.REVIEW)]
+    for n, (c, when, rating, prior) in enumerate(logs):
         db.session.add(ReviewLog(user_id=ids["Ben"], card_id=c.id, client_id=f"ben-{n}", rating=rating,
-                                 prior_state=sched.REVIEW, reviewed_at=when, state_before={}, state_after={}))
+                                 prior_state=prior, reviewed_at=when, state_before={}, state_after={}))
     db.session.commit()
     return {**ids, "class": room.id, "bank": demo.id, "teacher": teacher.id}

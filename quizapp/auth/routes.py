@@ -75,6 +75,8 @@ def login():
             form.password.errors.append("Wrong email or password.")
             return render_template("auth/login.html", form=form), 401
         _begin(user, remember=form.remember.data)
+        if session.get("pending_answer"):  # an answer sent while signed out is shown back first
+            return redirect(url_for("study.pending_answer"))
         return redirect(_safe_next(request.args.get("next")))
     status = 400 if form.is_submitted() else 200
     return render_template("auth/login.html", form=form), status

@@ -6,8 +6,8 @@ their cards of those banks; their latest review and how many in the last 7 days)
 here with ``now``. The definitions are the learner dashboard's
 (domain.progress), so a row agrees with the student's own page limited to the class's banks:
 
-- true retention: each card's first review of the student's study day, counted when the card was
-  in the review state, passed when not rated Again;
+- true retention: every review of a card in the review state, passed when not rated Again (as
+  Anki's true retention counts, same-day repeats included);
 - mastery: the mean probability of recall now of the student's studied cards of a bank;
 - activity (last active, reviews in the last 7 days) counts every review, as the dashboard's
   heatmap does; retention, due counts and mastery count the class's banks only.
@@ -15,7 +15,7 @@ here with ``now``. The definitions are the learner dashboard's
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
@@ -49,7 +49,7 @@ class DayTally(NamedTuple):
     bank_id: int | None
     day: date
     reviews: int
-    first_reviews: int = 0  # first reviews of the day of cards in the review state
+    retention_reviews: int = 0  # reviews of cards in the review state (true retention's)
     passed: int = 0  # of those, not rated Again
 
 
@@ -123,7 +123,7 @@ class Headline:
     reviews_7d: int
     due_now: int
     overdue: int
-    retention: prog.Retention | None = None  # last 30 days, every member's first reviews pooled
+    retention: prog.Retention | None = None  # last 30 days, every member's reviews of review cards pooled
 
 
 @dataclass(frozen=True)
@@ -143,32 +143,6 @@ class ClassProgress:
                         overdue=sum(r.overdue for r in s),
                         retention=prog.Retention(sum(r.retention.reviews for r in s),
                                                  sum(r.retention.passed for r in s)))
-
-
-def tally_reviews(reviews: Iterable[tuple[int, int, Hashable, int, int]], bank_of: Mapping[int, int],
-                  to_date: Callable[[Any], date] = lambda d: d) -> list[DayTally]:
-    """DayTallies from reviews (user id, card id, study day, state before, rating) in time order:
-    a card's bank is ``bank_of[card]`` (None when not there), and a review-state card's first review
-    of a day is counted once, as domain.progress.first_of_day does. Days may be any keys the service
-    finds cheap (``to_date`` turns each distinct one into a date once): this runs over every review
-    of the class's last 12 weeks, tens of thousands, so it does no more per review than it must."""
-    sums: dict[tuple[int, int | None, Hashable], list[int]] = defaultdict(lambda: [0, 0, 0])
-    seen: set[tuple[int, Hashable]] = set()
-    bank = bank_of.get
-    for user_id, card_id, day, prior_state, rating in reviews:
-        tally = sums[user_id, bank(card_id), day]
-        tally[0] += 1
-        if prior_state == sched.REVIEW and (card_id, day) not in seen:
-            seen.add((card_id, day))
-            tally[1] += 1
-            tally[2] += rating != sched.AGAIN
-    dates: dict[Hashable, date] = {}
-    out = []
-    for (user_id, bank_id, day), (n, first, passed) in sums.items():
-        if day not in dates:
-            dates[day] = to_date(day)
-        out.append(DayTally(user_id, bank_id, dates[day], n, first, passed))
-    return out
 
 
 def recall_function(scheduler) -> Callable[[MemberCard, datetime], float]:
@@ -210,7 +184,7 @@ def student_rows(members: Iterable[Member], tallies: Iterable[DayTally], cards: 
             continue
         today, month_from = days[t.user_id]
         if t.bank_id is not None and month_from <= t.day <= today:
-            kept[t.user_id][0] += t.first_reviews
+            kept[t.user_id][0] += t.retention_reviews
             kept[t.user_id][1] += t.passed
     by_user: dict[int, list[MemberCard]] = defaultdict(list)
     for c in cards:
@@ -254,7 +228,7 @@ def bank_series(banks: Sequence[tuple[int, str]], tallies: Iterable[DayTally], c
         key = (t.bank_id, prog.week_start(t.day))
         tally = sums[key]
         tally[0] += t.reviews
-        tally[1] += t.first_reviews
+        tally[1] += t.retention_reviews
         tally[2] += t.passed
         if t.reviews:
             active[key].add(t.user_id)
@@ -288,7 +262,7 @@ def _pct(value: float | None) -> str:
 
 
 def students_table(progress: ClassProgress) -> tuple[list[str], list[list[Any]]]:
-    header = ["student", "email", "last active (UTC)", "reviews last 7 days", "first reviews last 30 days",
+    header = ["student", "email", "last active (UTC)", "reviews last 7 days", "reviews of review cards last 30 days",
               "not again", "true retention %", "due now", "overdue",
               *(f"mastery % {title}" for _, title in progress.banks),
               *(f"studied cards {title}" for _, title in progress.banks)]
@@ -303,7 +277,8 @@ def students_table(progress: ClassProgress) -> tuple[list[str], list[list[Any]]]
 
 
 def weekly_table(progress: ClassProgress) -> tuple[list[str], list[list[Any]]]:
-    header = ["bank", "week of", "reviews", "students active", "first reviews", "not again", "true retention %"]
+    header = ["bank", "week of", "reviews", "students active", "reviews of review cards", "not again",
+              "true retention %"]
     rows = [[b.title, w.week.isoformat(), w.reviews, w.students, w.retention.reviews, w.retention.passed,
              _pct(w.retention.rate)] for b in progress.series for w in b.weeks]
     return header, rows

@@ -273,7 +273,7 @@ class Review(NamedTuple):
 
 @dataclass(frozen=True)
 class Retention:
-    reviews: int = 0  # first reviews of the day of review-state cards
+    reviews: int = 0  # reviews of cards in the review state (interval of a day or more)
     passed: int = 0  # of those, not rated Again
 
     @property
@@ -281,22 +281,13 @@ class Retention:
         return self.passed / self.reviews if self.reviews else None
 
 
-def first_of_day(reviews: Iterable[Review]) -> list[Review]:
-    """Each card's first review of each day: a card reviewed again the same day (a quiz, a review
-    ahead) counts once, as Anki's true retention does."""
-    seen: set[tuple[int, date]] = set()
-    out = []
-    for r in reviews:
-        if (r.card_id, r.day) not in seen:
-            seen.add((r.card_id, r.day))
-            out.append(r)
-    return out
-
-
 def retention_by(reviews: Iterable[Review], key: Callable[[Review], K | None]) -> dict[K, Retention]:
     """True retention grouped by ``key`` (None leaves a review out)."""
     counts: dict[K, list[int]] = defaultdict(lambda: [0, 0])
-    for r in first_of_day(reviews):
+    # As Anki's true retention (rslib/src/stats/graphs/retention.rs): every rated review of a card with
+    # an interval of a day or more, a same-day repeat included; learning-step repeats are not reviews
+    # of review-state cards, so they never come here.
+    for r in reviews:
         k = key(r)
         if k is not None:
             tally = counts[k]
@@ -429,7 +420,7 @@ TABLES: dict[str, Callable[[Dashboard], tuple[list[str], list[list[Any]]]]] = {
                                                  ["young", d.counts.young], ["mature", d.counts.mature],
                                                  ["suspended", d.counts.suspended]]),
     "retention": lambda d: (
-        ["by", "name", "first reviews", "not again", "true retention %", "desired retention %"],
+        ["by", "name", "reviews of review cards", "not again", "true retention %", "desired retention %"],
         [_retention_row("week", w.week.isoformat(), w.retention, d.desired_retention) for w in d.retention_weeks]
         + [_retention_row("bank", b.name, b.retention, d.desired_retention) for b in d.retention_banks]),
     "mastery": lambda d: (

@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import Float, Integer, String, and_, case, cast, func, literal, literal_column, or_, select, type_coerce
+from sqlalchemy import Float, Integer, and_, case, cast, func, literal, literal_column, or_, select
 
 from ..domain import class_progress as cp
 from ..domain import progress as prog
@@ -122,20 +122,6 @@ def _day_of_review(people: list[cp.Member], first_day: date, last_day: date):
                 else_=expression)
 
 
-def _review_order_key():
-    """SQL text that sorts a card's reviews as (``reviewed_at``, id) do, ending with the review's rating
-    (one digit): the least of a group's keys names its first review, and that review's rating. On
-    SQLite the stored text itself, which is what ORDER BY reviewed_at compares ('#' sorts before
-    any character a longer stored time could go on with); on PostgreSQL the UTC time to the microsecond."""
-    if db.engine.dialect.name == "sqlite":
-        instant = type_coerce(ReviewLog.reviewed_at, String)
-    else:
-        instant = func.to_char(func.timezone("UTC", ReviewLog.reviewed_at), "YYYYMMDDHH24MISSUS")
-    return (instant + "#" + func.lpad(cast(ReviewLog.id, String), 15, "0") + cast(ReviewLog.rating, String)
-            if db.engine.dialect.name != "sqlite" else
-            instant + "#" + func.printf("%015d", ReviewLog.id) + cast(ReviewLog.rating, String))
-
-
 def _bank_of_card(card_id, people: list[cp.Member], bank_ids: list[int]):
     """SQL for the bank of ``card_id``, one of the class's cards: with one assigned bank, that bank;
     else the first of the banks whose class cards hold it (each an IN list the database builds once)."""
@@ -148,11 +134,11 @@ def _bank_of_card(card_id, people: list[cp.Member], bank_ids: list[int]):
 def day_tallies(people: list[cp.Member], bank_ids: list[int], bank_of: dict[int, int], now: datetime,
                 series_first: date) -> list[cp.DayTally]:
     """Reviews of the members' cards in ``bank_ids`` per member, bank and study day, from the earliest
-    day the view needs to now, with the first reviews of the day of review-state cards.
+    day the view needs to now, with the reviews of review-state cards and how many were not Again (true
+    retention as Anki counts it: every such review, same-day repeats included).
 
-    Grouped in SQL, without a window function: per (member, card, study day) the number of reviews
-    and the least _review_order_key of its review-state reviews (the first of the day, with its
-    rating), then per (member, bank, study day): a few thousand rows, not every review. Only those
+    Grouped in SQL: per (member, card, study day), then per (member, bank, study day): a few thousand
+    rows, not every review. Only those
     cards' reviews are read (a class's other banks are none of its business, and often most of the
     log). ``bank_of`` (card id -> bank) is not needed: the banks' card lists are SQL subqueries."""
     if not people or not bank_ids:
@@ -163,23 +149,24 @@ def day_tallies(people: list[cp.Member], bank_ids: list[int], bank_of: dict[int,
     day = _day_of_review(people, first_day, last_day).label("day")
     per_card = (
         select(ReviewLog.user_id, ReviewLog.card_id, day, func.count().label("reviews"),
-               func.min(case((ReviewLog.prior_state == sched.REVIEW, _review_order_key()))).label("first"))
+               func.sum(case((ReviewLog.prior_state == sched.REVIEW, 1), else_=0)).label("review_state"),
+               func.sum(case((and_(ReviewLog.prior_state == sched.REVIEW, ReviewLog.rating != sched.AGAIN), 1),
+                             else_=0)).label("passed"))
         .where(ReviewLog.user_id.in_([m.user_id for m in people]), ReviewLog.reviewed_at >= since,
                ReviewLog.reviewed_at <= now, ReviewLog.card_id.in_(_class_cards(people, bank_ids)))
         .group_by(ReviewLog.user_id, ReviewLog.card_id, literal_column("day"))
         .subquery())
-    first = per_card.c.first
     bank = _bank_of_card(per_card.c.card_id, people, bank_ids).label("bank")
     rows = db.session.connection().execute(
-        select(per_card.c.user_id, bank, per_card.c.day, func.sum(per_card.c.reviews), func.count(first),
-               func.sum(case((func.substr(first, func.length(first), 1) != str(sched.AGAIN), 1), else_=0)))
+        select(per_card.c.user_id, bank, per_card.c.day, func.sum(per_card.c.reviews),
+               func.sum(per_card.c.review_state), func.sum(per_card.c.passed))
         .group_by(per_card.c.user_id, literal_column("bank"), per_card.c.day)).all()
     dates: dict = {}
     out = []
-    for user_id, bank_id, key, n, first_reviews, passed in rows:
+    for user_id, bank_id, key, n, review_state, passed in rows:
         if key not in dates:
             dates[key] = _to_date(key)
-        out.append(cp.DayTally(user_id, bank_id, dates[key], int(n), int(first_reviews), int(passed or 0)))
+        out.append(cp.DayTally(user_id, bank_id, dates[key], int(n), int(review_state or 0), int(passed or 0)))
     return out
 
 

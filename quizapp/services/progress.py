@@ -187,8 +187,8 @@ def dashboard_context(learner: User, now: datetime, bank_ids: Collection[int] | 
     per_day = reviews_per_day(learner, calendar, first_heat, today)
 
     bank_of = {c.card_id: c.bank_id for c in cards}
-    reviews = prog.first_of_day(r for r in review_state_reviews(learner, calendar, prog.retention_weeks_start(today),
-                                                                today) if r.card_id in bank_of)
+    reviews = [r for r in review_state_reviews(learner, calendar, prog.retention_weeks_start(today), today)
+               if r.card_id in bank_of]
     by_bank = prog.retention_by(reviews, lambda r: bank_of[r.card_id])
     total = prog.retention_by(reviews, lambda r: "all").get("all", prog.Retention())
 

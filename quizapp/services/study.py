@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ..domain import scheduling as sched
@@ -196,9 +196,17 @@ def counts(user: User, bank_ids: list[int], now: datetime) -> Counts:
     learning, due = db.session.execute(select(  # one pass over the learner's cards for both counts
         func.coalesce(func.sum(case((live.c.state.in_([sched.LEARNING, sched.RELEARNING]), 1), else_=0)), 0),
         func.coalesce(func.sum(case((live.c.state == sched.REVIEW, 1), else_=0)), 0)).select_from(live)).one()
-    new_left = max(0, user.new_per_day - new_done)
-    new = len(_new_candidates(user, bank_ids, day_start, new_left))
-    return Counts(new=new, learning=learning, due=min(due, max(0, user.reviews_per_day - reviews_done)))
+    room = _review_room(user, new_done, reviews_done)
+    due = min(due, room)
+    new = len(_new_candidates(user, bank_ids, day_start, min(user.new_per_day - new_done, room - due)))
+    return Counts(new=new, learning=learning, due=due)
+
+
+def _review_room(user: User, new_done: int, reviews_done: int) -> int:
+    """Answers the review limit still allows today. As in Anki (v3, "new cards ignore review limit"
+    off, its default) the limit bounds new cards too: new cards introduced count against it, and new
+    cards are shown only in the room the day's due reviews leave (200 a day with 190 due: 10 new)."""
+    return max(0, user.reviews_per_day - reviews_done - new_done)
 
 
 def next_card(user: User, bank_ids: list[int], now: datetime) -> Pick | None:
@@ -213,7 +221,8 @@ def next_card(user: User, bank_ids: list[int], now: datetime) -> Pick | None:
                                   .order_by(Card.due).limit(1)).first()
     if learning:
         return Pick(learning.question, learning.ordinal, learning)
-    if reviews_done < user.reviews_per_day:
+    room = _review_room(user, new_done, reviews_done)
+    if room > 0:
         # After a break the backlog is large: answer the cards most at risk first.
         candidates = db.session.scalars(live.where(Card.state == sched.REVIEW, Card.due < day_end)
                                         .order_by(Card.due).limit(100)).all()
@@ -221,7 +230,7 @@ def next_card(user: User, bank_ids: list[int], now: datetime) -> Pick | None:
             scheduler = scheduler_for(user)
             card = min(candidates, key=lambda c: (sched.retrievability(card_state(c), now, scheduler), c.id))
             return Pick(card.question, card.ordinal, card)
-    fresh = _new_candidates(user, bank_ids, day_start, max(0, user.new_per_day - new_done))
+    fresh = _new_candidates(user, bank_ids, day_start, min(user.new_per_day - new_done, room))
     if fresh:
         question, ordinal = fresh[0]
         existing = db.session.scalar(select(Card).where(Card.user_id == user.id, Card.question_id == question.id,
@@ -440,14 +449,29 @@ def record_answer(user: User, question_id: int, ordinal: int, response: Any, cli
 
 
 def _bury_siblings(user: User, question: Question, ordinal: int, now: datetime) -> None:
-    """Other cloze cards of the same question wait until the learner's next day."""
+    """Other cloze cards of the same question wait until the learner's next day, as Anki buries new and
+    review siblings; a sibling in minute-long (re)learning steps is not buried (Anki neither), or its
+    steps would stall until tomorrow. New siblings with no row yet are held back by _new_candidates."""
     ordinals = get_type(question.type).cards(question.data)
     if len(ordinals) < 2:
         return
     _, day_end = day_bounds(user, now)
     for sibling in db.session.scalars(select(Card).where(Card.user_id == user.id, Card.question_id == question.id,
                                                          Card.ordinal != ordinal)):
-        sibling.buried_until = day_end
+        if sibling.state in (sched.NEW, sched.REVIEW):
+            sibling.buried_until = day_end
+
+
+def _restore_sibling_burials(user: User, card: Card, undone: ReviewLog) -> None:
+    """After an undo, the question's cards are buried as the day's remaining answers say: a new or review
+    card waits for tomorrow if another card of the question was answered today (the burial rule again)."""
+    day_start, day_end = day_bounds(user, undone.reviewed_at)
+    answered_today = set(db.session.scalars(select(ReviewLog.card_id).join(Card, Card.id == ReviewLog.card_id).where(
+        ReviewLog.user_id == user.id, Card.question_id == card.question_id, ReviewLog.reviewed_at >= day_start,
+        ReviewLog.id != undone.id)))
+    for each in db.session.scalars(select(Card).where(Card.user_id == user.id, Card.question_id == card.question_id)):
+        buried = each.state in (sched.NEW, sched.REVIEW) and bool(answered_today - {each.id})
+        each.buried_until = day_end if buried else None
 
 
 def last_log(user: User) -> ReviewLog | None:
@@ -518,12 +542,10 @@ def undo(user: User, log_id: int | None = None) -> ReviewLog | None:
         db.session.rollback()
         return None
     card = db.session.scalar(select(Card).where(Card.id == log.card_id).with_for_update())
-    card.buried_until = None
-    db.session.execute(Card.__table__.update().where(and_(
-        Card.user_id == user.id, Card.question_id == card.question_id, Card.id != card.id)).values(buried_until=None))
     if first_answers.counts(log):
         first_answers.add(db.session.get(Question, card.question_id), log, sign=-1)
     _replay_from(user, card, sched.CardState.from_json(log.state_before), log.id)
+    _restore_sibling_burials(user, card, log)
     db.session.delete(log)
     db.session.commit()
     return log

@@ -6,14 +6,34 @@ record it. It is never applied unasked: the request that brought it carried no v
 """
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
+from itsdangerous import BadSignature, URLSafeSerializer
 
 from ..domain.questions import get_type
 from ..models.types import utcnow
 from ..services import study
 
 KEY = "pending_answer"
+OWNER_FIELD = "owner"  # the answer form's signed learner id: a kept answer is only ever shown to its learner
+
+
+def _signer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="answer-owner")
+
+
+def owner_token(user_id: int) -> str:
+    """What the answer form carries to say whose answer it is (signed; useless for another account)."""
+    return _signer().dumps(user_id)
+
+
+def _owner(fields: list) -> int | None:
+    token = next((v for k, v in fields if k == OWNER_FIELD), "")
+    try:
+        value = _signer().loads(token)
+    except BadSignature:
+        return None
+    return value if isinstance(value, int) else None
 MAX_FIELDS = 60
 MAX_CHARS = 2500  # the session is a cookie (about 4 KB with its signature)
 
@@ -33,10 +53,19 @@ def keep_for_after_login():
     return redirect(url_for("auth.login", next=url_for("study.pending_answer")))
 
 
-def show_or_apply():
+def waiting() -> bool:
+    """True when the signed-in learner has a kept answer to see (another account's is dropped)."""
     fields = session.get(KEY)
-    if not fields:
+    if fields and _owner(fields) != current_user.id:
+        session.pop(KEY, None)
+        return False
+    return bool(fields)
+
+
+def show_or_apply():
+    if not waiting():
         return redirect(url_for("study.index"))
+    fields = session[KEY]
     values: dict[str, list[str]] = {}
     for key, value in fields:
         values.setdefault(str(key), []).append(str(value))
@@ -59,11 +88,13 @@ def show_or_apply():
             flash("The kept answer was discarded.", "info")
             return redirect(url_for("study.index"))
         rating = (getlist("rating") or [""])[0]
+        duration = (getlist("duration_ms") or [""])[0]
         try:
             response = study.read_answer(question, ordinal, getlist)
             result = study.record_answer(
                 current_user, question.id, ordinal, response, (getlist("client_id") or [""])[0], now=utcnow(),
                 rating=int(rating) if rating.isdecimal() and len(rating) == 1 else None,
+                duration_ms=int(duration) if duration.isdecimal() and len(duration) < 9 else None,
                 seen_version=(getlist("version") or [None])[0])
         except study.StudyError as exc:
             flash(str(exc), "error")

@@ -63,6 +63,8 @@ def _duration_ms() -> int | None:
 def index():
     now = utcnow()
     bank_ids = chosen_bank_ids()
+    if pending.waiting():  # an answer sent while signed out comes first
+        return redirect(url_for("study.pending_answer"))
     pick = focus.next_pick(current_user, now) or study.next_card(current_user, bank_ids, now)
     if pick is None:
         counts = study.counts(current_user, bank_ids, now)
@@ -84,7 +86,8 @@ def _card_page(pick: study.Pick, now, bank_ids: list[int], *, error: str | None 
         intervals=study.button_intervals(current_user, pick, now) if not qtype.auto_graded else None,
         client_id=(typed or {}).get("client_id") or secrets.token_urlsafe(16),
         shown_at=_int("shown_at", limit=10**15) if typed else int(time.time() * 1000),
-        version=study.card_version(pick.card), last=study.last_log(current_user), ratings=sched.RATING_NAMES,
+        version=study.card_version(pick.card), owner=pending.owner_token(current_user.id),
+        last=study.last_log(current_user), ratings=sched.RATING_NAMES,
         error=error, typed=typed or {}), status
 
 
@@ -275,9 +278,21 @@ def optimise():
     try:
         result = tuning.optimise_for(current_user)
     except NotEnoughReviews as exc:
-        flash(str(exc).capitalize() + ".", "error")
+        flash(f"{exc}.", "error")
         return redirect(url_for("study.settings"))
-    flash(f"Your scheduler is fitted to {result.reviews} reviews of {result.cards} cards: log loss "
-          f"{result.log_loss_before:.4f} before, {result.log_loss_after:.4f} after (lower predicts you better).",
-          "success")
+    if result.adopted:
+        flash(f"Your scheduler now uses parameters fitted to your own answers ({result.items} review items from "
+              f"{result.cards} cards), and your cards were rescheduled with them. Predicting {result.held_out} of "
+              f"your reviews from the ones before them, they scored a log loss of {result.fitted.log_loss:.4f} "
+              f"against {result.current.log_loss:.4f} for your previous parameters, and an RMSE(bins) of "
+              f"{result.fitted.rmse_bins:.1%} against {result.current.rmse_bins:.1%} (lower predicts you better).",
+              "success")
+    elif result.fitted is None:
+        flash(f"Your parameters were kept: fitting new ones to your {result.items} review items failed. "
+              "Try again after more reviews.", "info")
+    else:
+        flash(f"Your parameters were kept: parameters fitted to your answers did not predict your later reviews "
+              f"clearly better than your current ones (log loss {result.fitted.log_loss:.4f} against "
+              f"{result.current.log_loss:.4f} on {result.held_out} reviews; lower is better). Try again after "
+              "more reviews.", "info")
     return redirect(url_for("study.settings"))

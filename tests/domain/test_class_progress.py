@@ -34,7 +34,7 @@ MEMBERS = [
 ]
 T = cp.DayTally
 TALLIES = [
-    # user, bank, day, reviews, first reviews of the day of review cards, of those not Again
+    # user, bank, day, reviews, reviews of review-state cards, of those not Again
     T(ANN, HISTORY, date(2026, 3, 4), 5, 3, 2),
     T(ANN, None, date(2026, 3, 3), 4, 2, 0),  # a bank not assigned: nowhere
     T(ANN, ALGEBRA, date(2026, 2, 25), 2, 2, 2),  # 30 days, not 7
@@ -66,7 +66,7 @@ def progress():
 
 def test_one_row_per_student(progress):
     ann, ben, cy = progress.students
-    # Ann: retention (3 + 2 first reviews, 2 + 2 passed: the unassigned bank's 2 left out, 20 Jan
+    # Ann: retention (3 + 2 reviews of review cards, 2 + 2 passed: the unassigned bank's 2 left out, 20 Jan
     # too old) = 4 / 5; due: the two History cards, one overdue.
     assert (ann.name, ann.reviews_7d, ann.retention.reviews, ann.retention.passed) == ("Ann", 9, 5, 4)
     assert ann.retention.rate == pytest.approx(0.8)
@@ -111,14 +111,16 @@ def test_weekly_series_per_bank(progress):
 
 def test_csv_tables(progress):
     header, rows = cp.table(progress, "students")
-    assert header[:9] == ["student", "email", "last active (UTC)", "reviews last 7 days", "first reviews last 30 days",
+    assert header[:9] == ["student", "email", "last active (UTC)", "reviews last 7 days",
+                           "reviews of review cards last 30 days",
                           "not again", "true retention %", "due now", "overdue"]
     assert header[9:] == ["mastery % Algebra", "mastery % History", "studied cards Algebra", "studied cards History"]
     assert rows[0] == ["Ann", "ann@example.com", "2026-03-04T11:00:00+00:00", 9, 5, 4, "80.0", 2, 1,
                        "95.0", "90.0", 2, 2]
     assert rows[2] == ["Cy", "cy@example.com", "", 0, 0, 0, "", 0, 0, "", "", 0, 0]
     header, rows = cp.table(progress, "weekly")
-    assert header == ["bank", "week of", "reviews", "students active", "first reviews", "not again", "true retention %"]
+    assert header == ["bank", "week of", "reviews", "students active", "reviews of review cards", "not again",
+                      "true retention %"]
     assert len(rows) == 24 and rows[-1] == ["History", "2026-03-02", 6, 2, 4, 3, "75.0"]
     with pytest.raises(KeyError):
         cp.table(progress, "users")

@@ -146,19 +146,21 @@ def test_young_and_mature_at_exactly_21_days():
 
 
 # -- true retention -------------------------------------------------------------------------------
-def test_retention_counts_a_card_reviewed_twice_in_a_day_once():
+def test_retention_counts_every_review_state_review_as_anki_does():
+    """Anki's true retention (rslib/src/stats/graphs/retention.rs) counts every rated review of a card
+    with an interval of a day or more -- a review-state card answered twice in a day counts twice."""
     d = date(2026, 3, 2)
     reviews = [
         prog.Review(1, d, sched.GOOD),
-        prog.Review(1, d, sched.AGAIN),  # second review of card 1 that day: ignored
+        prog.Review(1, d, sched.AGAIN),  # card 1 again that day (a quiz, a review ahead): counts too
         prog.Review(2, d, sched.AGAIN),
         prog.Review(3, d, sched.HARD),  # Hard is a pass
-        prog.Review(1, d + timedelta(days=1), sched.AGAIN),  # a new day: counts
+        prog.Review(1, d + timedelta(days=1), sched.AGAIN),
     ]
     total = prog.retention_by(reviews, lambda r: "all")["all"]
-    assert (total.reviews, total.passed) == (4, 2) and total.rate == 0.5
+    assert (total.reviews, total.passed) == (5, 2) and total.rate == 0.4
     by_day = prog.retention_by(reviews, lambda r: r.day)
-    assert by_day[d] == prog.Retention(3, 2) and by_day[d + timedelta(days=1)] == prog.Retention(1, 0)
+    assert by_day[d] == prog.Retention(4, 2) and by_day[d + timedelta(days=1)] == prog.Retention(1, 0)
 
 
 def test_retention_per_week_keeps_twelve_weeks_oldest_first():

@@ -41,7 +41,7 @@ def test_dashboard_shows_the_seeded_numbers_and_is_accessible(learner_page):
     expect(page.locator("[data-stat='due']")).to_contain_text(f"{EXPECTED['overdue']} overdue")
     assert stat(page, "reviewed") == str(EXPECTED["reviews_today"])
     assert stat(page, "streak") == str(EXPECTED["streak"])
-    assert stat(page, "retention") == "75%"
+    assert stat(page, "retention") == "60%"  # 3 of 5 reviews of review cards (tests/progress_seed.py)
     for name in ("new", "learning", "young", "mature", "suspended"):
         assert page.locator(f"[data-count='{name}'] td").first.inner_text() == str(EXPECTED[name]), name
     # Charts are images with a name, and their data is a table too.

@@ -74,7 +74,7 @@ def test_class_progress_numbers_sorting_and_a_students_dashboard(class_page):
     row(page, "Ann").get_by_role("link", name="Ann").click()
     expect(page.get_by_role("heading", name="Ann's progress in History 1", level=1)).to_be_visible()
     expect(page.locator("[data-stat='due'] .stat-value")).to_have_text(str(ANN["due"]))
-    expect(page.locator("[data-stat='retention'] .stat-value")).to_have_text("75%")
+    expect(page.locator("[data-stat='retention'] .stat-value")).to_have_text("60%")
     main = page.locator("main")
     expect(main.locator("form")).to_have_count(0)
     expect(main.get_by_role("button")).to_have_count(0)

@@ -59,7 +59,7 @@ def world(app):
         logs = [
             ("ann", at(10, 3), sched.AGAIN, sched.REVIEW),  # 03:00: still Ann's 9 March
             ("ann", at(10, 5), sched.GOOD, sched.REVIEW),  # 10 March, first: passed
-            ("ann", at(10, 6), sched.AGAIN, sched.REVIEW),  # the same card and day again: not a first review
+            ("ann", at(10, 6), sched.AGAIN, sched.REVIEW),  # the same card and day again: counts too (Anki)
             ("ann", at(10, 7), sched.GOOD, sched.LEARNING),  # a review, not a review-state one
             ("ann-other", at(10, 8), sched.AGAIN, sched.REVIEW),
             ("ann-retired", at(10, 9), sched.AGAIN, sched.REVIEW),
@@ -83,10 +83,10 @@ def test_day_tallies(app, world):
         tallies = class_progress.day_tallies(people, [world["demo"]], bank_of, NOW, date(2025, 12, 22))
     demo, ann, ben = world["demo"], world["ann"], world["ben"]
     assert sorted(tallies, key=lambda t: (t.user_id, t.day, t.bank_id or 0)) == [
-        # user, bank, day, reviews, first reviews of review cards, passed
+        # user, bank, day, reviews, reviews of review-state cards, passed
         # (The other bank's card and the retired question's are not read.)
         (ann, demo, date(2026, 3, 9), 1, 1, 0),
-        (ann, demo, date(2026, 3, 10), 3, 1, 1),
+        (ann, demo, date(2026, 3, 10), 3, 2, 1),
         (ben, demo, date(2026, 3, 5), 1, 1, 1),
         (ben, demo, date(2026, 3, 9), 1, 1, 1),
     ]
@@ -104,17 +104,17 @@ def test_the_whole_view_and_the_class_pages_headline(app, world):
         progress = class_progress.class_progress(room, db.session.get(User, world["teacher"]), NOW)
         headline = class_progress.headline(room, NOW)
     ann, ben = progress.students
-    # Ann: 1 + 3 + 2 reviews; first reviews of the demo bank 9 Mar (Again) and 10 Mar (Good): 1 of 2.
-    assert (ann.name, ann.reviews_7d, ann.retention.reviews, ann.retention.passed) == ("Ann", 6, 2, 1)
+    # Ann: 1 + 3 + 2 reviews; review-state reviews of the demo bank 9 Mar (Again), 10 Mar (Good, Again): 1 of 3.
+    assert (ann.name, ann.reviews_7d, ann.retention.reviews, ann.retention.passed) == ("Ann", 6, 3, 1)
     assert (ann.due_now, ann.overdue, ann.days_since_active) == (1, 1, 0)
     assert (ben.reviews_7d, ben.retention.reviews, ben.retention.passed, ben.due_now, ben.overdue) == (2, 2, 2, 1, 0)
     assert ben.days_since_active == 1  # 9 Mar 08:30 UTC, 04:30 in New York
-    # Weeks: of 9 Mar, Ann's 9 and 10 Mar and Ben's 9 Mar (5 reviews, 2 of 3); of 2 Mar, Ben's 5 Mar.
+    # Weeks: of 9 Mar, Ann's 9 and 10 Mar and Ben's 9 Mar (5 reviews, 2 of 4); of 2 Mar, Ben's 5 Mar.
     (series,) = progress.series
     assert [(w.week, w.reviews, w.retention.reviews, w.retention.passed, w.students)
-            for w in series.weeks if w.reviews] == [(date(2026, 3, 2), 1, 1, 1, 1), (date(2026, 3, 9), 5, 3, 2, 2)]
+            for w in series.weeks if w.reviews] == [(date(2026, 3, 2), 1, 1, 1, 1), (date(2026, 3, 9), 5, 4, 2, 2)]
     assert series.studied_by == 2
     full = progress.headline
     assert (headline.students, headline.active_7d, headline.reviews_7d, headline.due_now, headline.overdue) == (
         full.students, full.active_7d, full.reviews_7d, full.due_now, full.overdue) == (2, 2, 8, 2, 1)
-    assert headline.retention is None and (full.retention.reviews, full.retention.passed) == (4, 3)
+    assert headline.retention is None and (full.retention.reviews, full.retention.passed) == (5, 3)

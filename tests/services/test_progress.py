@@ -33,11 +33,11 @@ def test_dashboard_of_a_seeded_learner(learner):
     assert (dash.heatmap.total, dash.heatmap.active_days) == (EXPECTED["heatmap_total"], EXPECTED["active_days"])
     c = dash.counts
     assert (c.new, c.learning, c.young, c.mature, c.suspended) == (3, 1, 3, 2, 1)
-    assert (dash.retention_total.reviews, dash.retention_total.passed) == (4, 3)
-    # NOW is a Monday: today's review is this week's, the rest the week before.
+    assert (dash.retention_total.reviews, dash.retention_total.passed) == (5, 3)
+    # NOW is a Monday: today's two reviews are this week's, the rest the week before.
     assert [(w.week, w.retention.reviews, w.retention.passed) for w in dash.retention_weeks[-2:]] == [
-        (date(2026, 2, 23), 3, 2), (date(2026, 3, 2), 1, 1)]
-    assert [(b.name, b.retention.reviews, b.retention.passed) for b in dash.retention_banks] == [("Demo bank", 4, 3)]
+        (date(2026, 2, 23), 3, 2), (date(2026, 3, 2), 2, 1)]
+    assert [(b.name, b.retention.reviews, b.retention.passed) for b in dash.retention_banks] == [("Demo bank", 5, 3)]
     assert [m.name for m in dash.mastery_banks] == ["Demo bank"] and dash.mastery_banks[0].mastery.cards == 7
     assert {m.name for m in dash.mastery_tags} == {"treaty", "1949", "alliances"}
     assert [w.prompt for w in dash.weakest] == [EXPECTED["weakest_first"], "Which were communist states in 1950?"]
@@ -88,7 +88,7 @@ def test_days_follow_the_learners_time_zone_and_day_start(learner):
     per_day = {c.day: c.count for c in dash.heatmap.days if c.count}
     assert per_day == {date(2026, 3, 1): 1, date(2026, 3, 2): 2}
     assert dash.reviews_today == 2 and dash.streak.current == 2
-    assert dash.retention_total.reviews == 2  # one card, two study days: first review of each day
+    assert dash.retention_total.reviews == 3  # one review-state card, three reviews: each counts (as in Anki)
 
 
 def test_windows_are_bounded(learner):

@@ -196,3 +196,67 @@ def test_changed_answer_resets_progress_but_keeps_history(learner):
     assert pick.question.key == "capital"
     again = study.record_answer(learner, pick.question.id, 0, "Beijing", "after-edit", now=NOW + timedelta(minutes=1))
     assert again.log.prior_state == sched.NEW and db.session.scalar(select(func.count(ReviewLog.id))) == 2
+
+
+def replayed(user, card) -> sched.CardState:
+    logs = db.session.scalars(select(ReviewLog).where(ReviewLog.card_id == card.id).order_by(ReviewLog.id)).all()
+    return sched.replay([(log.rating, log.reviewed_at) for log in logs], study.scheduler_for(user),
+                        study.card_seed(card))
+
+
+@pytest.mark.parametrize("action", ["undo", "rerate"])
+def test_undo_or_rerate_after_a_later_quiz_answer_keeps_the_card_equal_to_its_log(learner, action):
+    q = db.session.scalar(select(Question).where(Question.key == "tf"))
+    first = study.record_answer(learner, q.id, 0, True, "study-1", now=NOW, rating=sched.GOOD)
+    # A quiz answer to the same card, minutes later: it moves the card on too (kind "quiz").
+    study.record_answer(learner, q.id, 0, False, "quiz-1", now=NOW + timedelta(minutes=3), kind="quiz")
+    if action == "undo":
+        study.undo(learner, first.log.id)
+    else:
+        study.rerate(learner, first.log.id, sched.EASY)
+    card = db.session.scalar(select(Card).where(Card.question_id == q.id))
+    assert study.card_state(card) == replayed(learner, card)
+    assert card.reps == (1 if action == "undo" else 2)
+
+
+def test_a_sibling_in_learning_steps_is_not_buried_and_undo_restores_burials(learner):
+    cloze = db.session.scalar(select(Question).where(Question.key == "cloze"))
+    study.record_answer(learner, cloze.id, 1, ["Mao"], "c1", now=NOW, rating=sched.AGAIN)  # c1 in learning
+    tomorrow = NOW + timedelta(days=1)
+    study.record_answer(learner, cloze.id, 2, ["Stalin"], "c2", now=tomorrow, rating=sched.AGAIN)  # c2 in learning
+    c1 = db.session.scalar(select(Card).where(Card.question_id == cloze.id, Card.ordinal == 1))
+    assert c1.state == sched.LEARNING and c1.buried_until is None  # its minute-long steps go on today
+    # Answering c1 in its step buries no learning sibling either; undoing it leaves things as they were.
+    third = study.record_answer(learner, cloze.id, 1, ["Mao"], "c1b", now=tomorrow + timedelta(minutes=2),
+                                rating=sched.GOOD)
+    study.undo(learner, third.log.id)
+    c2 = db.session.scalar(select(Card).where(Card.question_id == cloze.id, Card.ordinal == 2))
+    assert c2.buried_until is None
+
+
+def test_undo_keeps_a_sibling_buried_by_an_earlier_answer_of_the_day(learner):
+    cloze = db.session.scalar(select(Question).where(Question.key == "cloze"))
+    study.record_answer(learner, cloze.id, 1, ["Mao"], "c1", now=NOW, rating=sched.EASY)  # c1 to review
+    study.record_answer(learner, cloze.id, 2, ["Stalin"], "c2", now=NOW, rating=sched.EASY)  # c2 to review
+    later = NOW + timedelta(days=30)
+    study.record_answer(learner, cloze.id, 1, ["Mao"], "c1-review", now=later, rating=sched.GOOD)
+    c2 = db.session.scalar(select(Card).where(Card.question_id == cloze.id, Card.ordinal == 2))
+    assert c2.buried_until is not None  # a review sibling waits for tomorrow
+    last = study.record_answer(learner, cloze.id, 2, ["Stalin"], "c2-review", now=later + timedelta(minutes=1),
+                               rating=sched.GOOD)
+    study.undo(learner, last.log.id)
+    c2 = db.session.scalar(select(Card).where(Card.question_id == cloze.id, Card.ordinal == 2))
+    assert c2.buried_until is not None  # still buried by the earlier answer to c1 today, as before
+
+
+def test_the_review_limit_bounds_new_cards_as_in_anki(learner):
+    learner.new_per_day, learner.reviews_per_day = 20, 3
+    db.session.commit()
+    for n in range(3):
+        pick = study.next_card(learner, bank_ids(), NOW + timedelta(seconds=n))
+        assert pick is not None and pick.card is None  # new cards, while the review limit has room
+        study.record_answer(learner, pick.question.id, pick.ordinal, response_for(pick.question, pick.ordinal),
+                            f"n{n}", now=NOW + timedelta(seconds=n), rating=sched.EASY)
+    assert study.counts(learner, bank_ids(), NOW + timedelta(seconds=5)).new == 0
+    pick = study.next_card(learner, bank_ids(), NOW + timedelta(seconds=5))
+    assert pick is None or pick.card is not None  # no new card once the limit is used up

@@ -15,7 +15,7 @@ from quizapp.domain import scheduling as sched
 from quizapp.extensions import db
 from quizapp.models import Card, Question, ReviewLog, User
 from quizapp.services import study
-from tests.answers import fill_card_form
+from tests.answers import HIDDEN, fill_card_form
 from tests.conftest import PASSWORD, AuthActions, csrf_from
 from tests.factories import NOW, make_bank
 
@@ -144,8 +144,7 @@ def student(app, client, make_user):
 def answer_of(question: Question, form: dict, right: bool = True) -> dict:
     """``form`` with a right (or wrong) answer to ``question`` in the form's own field names."""
     data = question.data
-    out = {k: v for k, v in form.items() if k in ("csrf_token", "question_id", "ordinal", "client_id", "shown_at",
-                                                  "version")}
+    out = {k: v for k, v in form.items() if k in HIDDEN}
     kind = question.type
     if kind == "multiple_choice":
         out["answer"] = data["answer"] if right else next(c for c in data["choices"] if c != data["answer"])
@@ -237,6 +236,18 @@ def test_an_answer_sent_after_the_session_ended_is_kept_and_shown_back(app, stud
     assert recorded.status_code == 302 and "/study/answered/" in recorded.location
     assert [log.client_id for log in logs()] == [form["client_id"]]
     assert "✓ Right" in page_of(student, recorded.location)
+
+
+def test_a_kept_answer_is_shown_only_to_its_own_learner(app, student, make_user):
+    page = page_of(student)
+    form = answer_of(current_question(page), fill_card_form(page))
+    AuthActions(student).logout()
+    student.post("/study/answer", data=form)  # kept in this browser's session
+    make_user("other@example.com")
+    other = AuthActions(student).login("other@example.com")
+    assert other.status_code == 302 and other.location.endswith("/study/pending")
+    assert student.get("/study/pending").location.endswith("/study")  # not theirs: dropped, never shown
+    assert "Record this answer" not in page_of(student, "/study") and logs() == []
 
 
 def test_a_near_miss_is_wrong_and_can_be_counted_as_right_once(app, client, make_user):

@@ -56,10 +56,10 @@ def test_the_page_shows_the_learners_numbers(seeded, client):
     assert text_of(page, 'data-stat="due"').startswith(f"Due today {EXPECTED['due']} {EXPECTED['overdue']} overdue")
     assert text_of(page, 'data-stat="reviewed"').startswith(f"Reviewed today {EXPECTED['reviews_today']}")
     assert text_of(page, 'data-stat="streak"').startswith(f"Streak {EXPECTED['streak']} days")
-    assert text_of(page, 'data-stat="retention"').startswith("True retention 75%")
+    assert text_of(page, 'data-stat="retention"').startswith("True retention 60%")
     for name in ("new", "learning", "young", "mature", "suspended"):
         assert text_of(page, f'data-count="{name}"').split()[-1] == str(EXPECTED[name]), name
-    assert "first review of the day" in page and "Again" in page  # says what retention counts
+    assert "every review of a card already in review" in page and "Again" in page  # says what retention counts
     assert page.count('role="img"') == 3 and page.count("<desc id=") == 3  # forecast, heatmap, retention charts
     assert 'id="forecast-table"' in page and 'id="heatmap-table"' in page and 'id="retention-weeks-table"' in page
     assert "Study just these" in page and 'name="question"' in page

@@ -267,7 +267,7 @@ def test_mean_time_uses_known_durations_only():
     ("kwargs", "message"),
     [
         ({"attempts": [{"a": 1.5}]}, "outside"),
-        ({"attempts": [{"a": -0.1}]}, "outside"),
+        ({"attempts": [{"a": -1.1}]}, "outside"),  # a negative mark, but beyond -max (Moodle: down to -100 %)
         ({"attempts": [{"a": math.nan}]}, "outside"),
         ({"attempts": [{"a": 2.5}], "max_marks": {"a": 2}}, "outside"),
         ({"attempts": [{"a": 1}], "max_marks": {"a": 0}}, "positive"),
@@ -341,3 +341,9 @@ def test_first_time_answers():
     assert empty.attempts == 0 and empty.facility is None and empty.mean_time is None
     with pytest.raises(ValueError, match="outside"):
         first_time_stats([(1.5, None)])
+
+
+def test_a_negative_mark_counts_as_moodle_counts_it():
+    """A wrong pick of a negatively marked choice scores below 0; facility is the mean mark / max."""
+    (item,) = item_statistics(QuizAttempts(attempts=[{"a": 1.0}, {"a": -0.5}, {"a": 0.5}]))
+    assert item.facility == approx(100 * (1.0 - 0.5 + 0.5) / 3)

@@ -39,9 +39,10 @@ run: banks demo
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-## serve: the same, under gunicorn with several workers
+## serve: the same, under gunicorn with several workers (no control socket: gunicorn's default,
+## ~/.gunicorn/gunicorn.ctl, is one per user and a second instance would take it over and delete it)
 serve: banks demo
-	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - 'quizapp:create_app()'
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --no-control-socket --access-logfile - 'quizapp:create_app()'
 
 dev: $(VENV)/.dev-installed
 

@@ -296,8 +296,8 @@ def start_server(url: str, port: int, workers: int, log: Path, probe: Path | Non
         env["QUIZAPP_PROBE_LOG"] = str(probe)
     with log.open("w") as fh:
         server = subprocess.Popen([str(BIN / "gunicorn"), "--workers", str(workers), "--bind", f"{HOST}:{port}",
-                                   "--log-level", "warning", *extra, spec], cwd=ROOT, env=env, stdout=fh,
-                                  stderr=subprocess.STDOUT)
+                                   "--no-control-socket", "--log-level", "warning", *extra, spec],
+                                  cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:

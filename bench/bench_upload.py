@@ -110,7 +110,8 @@ def main() -> None:
     for i in range(args.students):
         flask(url, "user", "create", f"s{i}@example.com", "--password", PASSWORD)
     port = free_port()
-    server = subprocess.Popen([str(BIN / "gunicorn"), "--workers", "4", "--bind", f"127.0.0.1:{port}", APP],
+    server = subprocess.Popen([str(BIN / "gunicorn"), "--workers", "4", "--bind", f"127.0.0.1:{port}",
+                               "--no-control-socket", APP],
                               cwd=ROOT, env=flask_env(url), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                               text=True)
     base = f"http://127.0.0.1:{port}"

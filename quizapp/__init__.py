@@ -1,7 +1,9 @@
 """Quizapp: flashcards and quizzes from source documents, scheduled by FSRS."""
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +44,23 @@ def configure_settings(app: Flask, overrides: dict[str, Any]) -> None:
                        if k not in overrides})
     app.config.update(overrides)
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    create_sqlite_owner_only(app.config["SQLALCHEMY_DATABASE_URI"])
+
+
+def create_sqlite_owner_only(url: str) -> None:
+    """A new SQLite file is made readable by its owner only (0600): it holds password hashes.
+    SQLite gives its -wal and -shm files the database file's permissions."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return
+    path = Path(parsed.database)
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):  # another worker made it first
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def configure_logging(app: Flask) -> None:
@@ -51,6 +70,7 @@ def configure_logging(app: Flask) -> None:
 def configure_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (registers the tables on the metadata)
     from .extensions import csrf, db, limiter, login_manager, migrate
+    from .ratelimit import DatabaseStorage  # noqa: F401  (registers the database:// store with limits)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(resource_dir("migrations")))

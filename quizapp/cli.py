@@ -1,4 +1,4 @@
-"""Flask commands: banks (check, import, export, list, load), users, demo accounts, backups.
+"""Flask commands: banks (check, lint, import, export, list, load), users, demo accounts, backups.
 
 Exit status: 0 on success, 1 on invalid input (errors on stderr), 2 on usage errors (click's own).
 """
@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from . import backup
 from .banks import formats
 from .banks.grounding import check_evidence, read_documents
+from .banks.lint import ERROR, Finding, lint
 from .banks.model import ParseResult
 from .extensions import db
 from .models import Bank, Question, User
@@ -97,6 +98,43 @@ def bank_check(paths: tuple[str, ...], documents: str | None, as_json: bool) -> 
         _fail(problems + [f"{len(problems)} problem(s) in {len(paths)} path(s)"])
     if not as_json:
         click.echo(f"OK: {total} questions checked")
+
+
+@bank_cli.command("lint")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as a JSON list of objects.")
+def bank_lint(paths: tuple[str, ...], as_json: bool) -> None:
+    """Find what teaches badly: repeated questions (in and across the files), answers given away by
+    their prompt or by the order of dated items, one-form answers of several words, copied explanations.
+
+    Exit status 1 when a finding is an error (the levels are explained in quizapp/banks/lint.py);
+    a file that cannot be read is an error too.
+    """
+    findings: list[Finding] = []
+    banks = []
+    seen: set[Path] = set()
+    for path in _files(paths):
+        if path.resolve() in seen:  # the same file named twice is not a repeat of itself
+            continue
+        seen.add(path.resolve())
+        result = _read(path)
+        bank = result.bank or result.partial
+        findings += [Finding(ERROR, "invalid", str(path), e.line, bank.id if bank else "", e.question, e.message,
+                             e.field) for e in result.errors]
+        if bank is not None:
+            banks.append((str(path), bank))
+    findings += lint(banks)
+    errors = sum(f.level == ERROR for f in findings)
+    if as_json:
+        click.echo(json.dumps([f.as_dict() for f in findings], ensure_ascii=False, indent=2))
+    else:
+        for finding in findings:
+            click.echo(str(finding))
+        questions = sum(len(b.questions) for _, b in banks)
+        click.echo(f"{errors} error(s), {len(findings) - errors} warning(s) in {questions} questions "
+                   f"of {len(banks)} file(s)")
+    if errors:
+        sys.exit(1)
 
 
 @bank_cli.command("import")

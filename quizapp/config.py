@@ -42,7 +42,9 @@ def from_environment(instance_path: Path, given: set[str] | frozenset[str] = fro
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
         "TEACHER_INVITE_CODE": env.get("QUIZAPP_TEACHER_INVITE_CODE") or None,
-        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # database://: counters in the app's database, shared by every worker (quizapp/ratelimit.py);
+        # redis://HOST:6379 or memcached://HOST:11211 when one is there.
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "database://"),
         # Cookies: never readable by script; Secure whenever the app is served over HTTPS.
         "SESSION_COOKIE_SECURE": https,
         "REMEMBER_COOKIE_SECURE": https,
@@ -60,13 +62,25 @@ DEFAULTS = {
     "REMEMBER_COOKIE_DURATION": 60 * 60 * 24 * 30,
     # A study session can outlast an hour; the CSRF token is bound to the session instead.
     "WTF_CSRF_TIME_LIMIT": None,
+    # Bodies (quizapp/web/bodies.py): the upload cap applies only to the upload routes; every
+    # other form is refused with a 413 above a few KB, before anything parses it.
     "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
     # A pasted or edited question file arrives as a text field; allow as much as an uploaded file.
     "MAX_FORM_MEMORY_SIZE": 20 * 1024 * 1024,
+    "UPLOAD_MAX_PARTS": 200,
+    "FORM_MAX_CONTENT_LENGTH": 16 * 1024,
+    "FORM_MAX_PARTS": 100,
+    "EDITOR_MAX_CONTENT_LENGTH": 256 * 1024,  # the question editor: rich text typed by a person
     # "thread": uploads are checked and saved in a background thread; "inline": in the request.
     "IMPORT_RUNNER": "thread",
-    "LOGIN_LIMITS_PER_ACCOUNT": "5 per minute; 30 per hour",
+    # Login throttling (quizapp/auth/throttle.py). Every login POST, per address:
     "LOGIN_LIMITS_PER_ADDRESS": "20 per minute; 200 per hour",
+    # Wrong passwords for one account from one address: then refused without a check.
+    "LOGIN_LIMITS_PER_ACCOUNT_ADDRESS": "5 per minute; 20 per hour",
+    # Wrong passwords for one account from anywhere: past it, only addresses that have not failed
+    # on the account have their password checked (the owner elsewhere still logs in).
+    "LOGIN_LIMITS_PER_ACCOUNT": "30 per hour; 100 per day",
+    "JOIN_LIMITS_PER_USER": "10 per minute; 50 per hour",  # class codes tried by one account
     "RATELIMIT_HEADERS_ENABLED": True,
     "SEND_FILE_MAX_AGE_DEFAULT": 60 * 60 * 24 * 7,
 }

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import sqlite3
 
-from flask import request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -31,12 +30,14 @@ def client_address() -> str:
     return get_remote_address() or "unknown"
 
 
+def user_key() -> str:
+    """Throttle key for signed-in actions: the account (many pupils share a school's address)."""
+    from flask_login import current_user
+
+    return f"user:{current_user.id}" if current_user.is_authenticated else "address:" + client_address()
+
+
 limiter = Limiter(key_func=client_address, default_limits=[], headers_enabled=True)
-
-
-def login_account_key() -> str:
-    """Throttle key for login attempts against one account, whatever address they come from."""
-    return "account:" + (request.form.get("email") or "").strip().lower()
 
 
 @event.listens_for(Engine, "connect")

@@ -381,12 +381,77 @@ def test_demo_users_prints_both_logins_idempotently_and_the_password_works(runne
     assert actions.login("teacher@example.com", password).status_code == 302
 
 
+# -- lint ------------------------------------------------------------------------------------------
+
+GIVEAWAY = {"id": "giveaway", "type": "short_answer", "prompt": "Which city, Moscow, did Mao visit in 1949?",
+            "answers": ["Moscow"]}
+
+
+def question_line(path: Path, qid: str) -> int:
+    return path.read_text(encoding="utf-8").splitlines().index(f"- id: {qid}") + 1
+
+
+def test_lint_passes_a_bank_with_warnings_only(runner, tmp_path):
+    path = write_bank(tmp_path / "demo.yaml")  # its ordering items are First, Second, Third
+    out = ok(runner.invoke(args=["bank", "lint", str(path)]))
+    assert f"{path}:{question_line(path, 'order')}: warning: question 'order': items carry sequence words" in out
+    assert out.splitlines()[-1] == "0 error(s), 1 warning(s) in 9 questions of 1 file(s)"
+
+
+def test_lint_exits_1_on_an_error_naming_file_line_and_question(runner, tmp_path):
+    path = write_bank(tmp_path / "demo.yaml", bank_data([*QUESTIONS, GIVEAWAY]))
+    result = runner.invoke(args=["bank", "lint", str(path)])
+    assert result.exit_code == 1, result.output
+    assert (f"{path}:{question_line(path, 'giveaway')}: error: question 'giveaway': the prompt contains the "
+            "accepted answer 'Moscow' [answer-in-prompt]") in result.stdout
+    assert result.stdout.splitlines()[-1] == "1 error(s), 1 warning(s) in 10 questions of 1 file(s)"
+
+
+def test_lint_json_is_a_list_of_findings(runner, tmp_path):
+    path = write_bank(tmp_path / "demo.yaml", bank_data([*QUESTIONS, GIVEAWAY]))
+    result = runner.invoke(args=["bank", "lint", "--json", str(path)])
+    assert result.exit_code == 1, result.output
+    findings = json.loads(result.stdout)
+    assert isinstance(findings, list) and len(findings) == 2
+    assert all(set(f) == {"level", "check", "file", "line", "bank", "question", "field", "message", "other"}
+               for f in findings)
+    error = next(f for f in findings if f["level"] == "error")
+    assert error == {"level": "error", "check": "answer-in-prompt", "file": str(path),
+                     "line": question_line(path, "giveaway"), "bank": "demo", "question": "giveaway",
+                     "field": "prompt", "message": "the prompt contains the accepted answer 'Moscow'", "other": None}
+    clean = write_bank(tmp_path / "clean.yaml", bank_data(QUESTIONS[:1]))
+    assert json.loads(ok(runner.invoke(args=["bank", "lint", "--json", str(clean)]))) == []
+
+
+def test_lint_finds_a_question_repeated_in_another_file(runner, tmp_path):
+    first = write_bank(tmp_path / "a.yaml", bank_data(QUESTIONS[:1], "first"))
+    copied = dict(QUESTIONS[0], id="capital-again")
+    second = write_bank(tmp_path / "b.yaml", bank_data([QUESTIONS[1], copied], "second"))
+    result = runner.invoke(args=["bank", "lint", "--json", str(tmp_path)])
+    assert result.exit_code == 1, result.output
+    (dup,) = [f for f in json.loads(result.stdout) if f["check"] == "duplicate"]
+    assert (dup["file"], dup["line"], dup["question"]) == (str(second), question_line(second, "capital-again"),
+                                                           "capital-again")
+    assert dup["other"] == {"file": str(first), "line": question_line(first, "capital"), "bank": "first",
+                            "question": "capital"}
+    ok(runner.invoke(args=["bank", "lint", str(first), str(first)]))  # one file named twice is no repeat
+
+
+def test_lint_reports_an_unreadable_file_as_an_error(runner, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("bank: 1\nid: x\nquestions: [\n", encoding="utf-8")
+    result = runner.invoke(args=["bank", "lint", str(bad)])
+    assert result.exit_code == 1 and f"{bad}:" in result.stdout and "[invalid]" in result.stdout
+
+
 # -- usage errors ----------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("args", [
     ["bank", "check"],
     ["bank", "check", "no/such/folder"],
+    ["bank", "lint"],
+    ["bank", "lint", "no/such/folder"],
     ["bank", "import"],
     ["bank", "import", "no-such-file.yaml"],
     ["bank", "import", "pyproject.toml", "--format", "docx"],

@@ -38,3 +38,21 @@ def test_sqlite_connection_settings(tmp_path):
                   for p in ("journal_mode", "foreign_keys", "synchronous", "busy_timeout")}
     assert values == {"journal_mode": "wal", "foreign_keys": 1, "synchronous": 2, "busy_timeout": 15000}
     assert sqlite3.connect(tmp_path / "p.db").execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_new_sqlite_database_is_owner_only(tmp_path):
+    import stat
+
+    from quizapp import create_app
+    from quizapp.extensions import db
+
+    app = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'new.db'}"},
+                     instance_path=str(tmp_path / "instance"))
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    for name in ("new.db", "new.db-wal", "new.db-shm"):
+        path = tmp_path / name
+        if path.exists():
+            assert stat.S_IMODE(path.stat().st_mode) == 0o600, name
+    assert (tmp_path / "new.db").exists()

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, IntegerField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, IntegerField, PasswordField, StringField
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -60,3 +60,9 @@ class ProfileForm(FlaskForm):
     day_start_hour = IntegerField("A new day starts at (hour, 0-23)", default=4,
                                   validators=[InputRequired(message="Give an hour from 0 to 23."),
                                               NumberRange(0, 23)])
+
+
+class EndSessionsForm(FlaskForm):
+    """Signs out one other browser (its handle) or, left empty, all the others."""
+
+    session = HiddenField(validators=[Optional(), Length(max=40)])

@@ -3,13 +3,14 @@ from __future__ import annotations
 import hmac
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..extensions import db, limiter, login_account_key
+from ..extensions import db, limiter
 from ..services import accounts
 from . import bp
-from .forms import LoginForm, PasswordForm, ProfileForm, RegisterForm
+from .forms import EndSessionsForm, LoginForm, PasswordForm, ProfileForm, RegisterForm
+from .throttle import LoginGate
 
 # Session keys a login keeps: the answer a learner sent while signed out (study.pending.KEY).
 CARRIED_OVER_AT_LOGIN = ("pending_answer",)
@@ -63,17 +64,20 @@ def register():
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMITS_PER_ADDRESS"], methods=["POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMITS_PER_ACCOUNT"], methods=["POST"],
-               key_func=login_account_key)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
+        gate = LoginGate.for_request(form.email.data)
+        if gate.refuses():  # per account and address, or past the account's ceiling (auth/throttle.py)
+            abort(429)
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is None:
+            gate.failed()
             form.password.errors.append("Wrong email or password.")
             return render_template("auth/login.html", form=form), 401
+        gate.succeeded()
         _begin(user, remember=form.remember.data)
         if session.get("pending_answer"):  # an answer sent while signed out is shown back first
             return redirect(url_for("study.pending_answer"))
@@ -88,8 +92,10 @@ def logout():
     # Deleting the session row ends this login everywhere it is held, remember-me cookie included.
     accounts.end_session(current_user.login_session_id)
     db.session.commit()
-    logout_user()
+    # In this order: logout_user() leaves the mark that makes Flask-Login delete the remember-me
+    # cookie in this response (clearing the session after it would wipe that mark).
     session.clear()
+    logout_user()
     flash("You have logged out.", "info")
     return redirect(url_for("auth.login"))
 
@@ -101,7 +107,22 @@ def account():
 
 
 def _account_page(profile: ProfileForm, password: PasswordForm, status: int = 200):
-    return render_template("auth/account.html", profile=profile, password=password), status
+    return render_template("auth/account.html", profile=profile, password=password,
+                           sessions=accounts.sessions_of(current_user), end_sessions=EndSessionsForm(),
+                           current_session=current_user.login_session_id), status
+
+
+@bp.post("/account/sessions/end")
+@login_required
+def end_sessions():
+    form = EndSessionsForm()
+    if not form.validate_on_submit():
+        abort(400, "Choose a session to sign out.")
+    ended = accounts.end_other_sessions(current_user, form.session.data or None)
+    db.session.commit()
+    flash(f"Signed out {ended} other {'device' if ended == 1 else 'devices'}." if ended
+          else "No other device was signed in.", "success")
+    return redirect(url_for("auth.account"))
 
 
 @bp.post("/account/profile")
@@ -125,12 +146,19 @@ def account_password():
     profile = ProfileForm(obj=current_user)
     if not password.validate_on_submit():
         return _account_page(profile, password, 400)
+    remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
     try:
-        accounts.change_password(current_user, password.current.data, password.password.data)
+        accounts.change_password(current_user, password.current.data, password.password.data,
+                                 request.headers.get("User-Agent", ""))
     except accounts.AccountError as exc:
         db.session.rollback()
         password.current.errors.append(str(exc).capitalize() + ".")
         return _account_page(profile, password, 400)
     db.session.commit()
-    flash("Your password is changed. Other devices have been logged out.", "success")
+    # Every session ended, this one too (a copied cookie of this browser dies): carry on in a new one.
+    kept = {key: session[key] for key in CARRIED_OVER_AT_LOGIN if key in session}
+    session.clear()
+    session.update(kept)
+    login_user(current_user._get_current_object(), remember=remembered)
+    flash("Your password is changed. Every other device has been logged out.", "success")
     return redirect(url_for("auth.account"))

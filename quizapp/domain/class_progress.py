@@ -8,14 +8,15 @@ here with ``now``. The definitions are the learner dashboard's
 
 - true retention: every review of a card in the review state, passed when not rated Again (as
   Anki's true retention counts, same-day repeats included);
-- mastery: the mean probability of recall now of the student's studied cards of a bank;
+- mastery: the share of a bank's cards (studied or not) whose predicted recall a week from now is at
+  or above the student's desired retention;
 - activity (last active, reviews in the last 7 days) counts every review, as the dashboard's
   heatmap does; retention, due counts and mastery count the class's banks only.
 """
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
@@ -82,7 +83,7 @@ class StudentRow:
     retention: prog.Retention  # last 30 study days, assigned banks
     due_now: int
     overdue: int  # of ``due_now``, due before the student's study day began
-    mastery: dict[int, prog.Mastery]  # by bank id; a bank with nothing studied is missing
+    mastery: dict[int, prog.Mastery]  # by bank id: every assigned bank (0 when nothing studied)
 
 
 @dataclass(frozen=True)
@@ -171,8 +172,11 @@ def first_day_needed(member: Member, now: datetime, series_first: date) -> date:
 
 
 def student_rows(members: Iterable[Member], tallies: Iterable[DayTally], cards: Iterable[MemberCard],
-                 now: datetime) -> list[StudentRow]:
-    """One row per member, in the order given."""
+                 now: datetime, bank_cards: Mapping[int, int] | None = None) -> list[StudentRow]:
+    """One row per member, in the order given. ``bank_cards``: each assigned bank's cards, studied or
+    not, for mastery (as on the learner's own dashboard: predicted recall in 7 days at or above their
+    desired retention, cards never studied counting as not mastered)."""
+    bank_cards = bank_cards or {}
     members = list(members)
     days: dict[int, tuple[date, date]] = {}  # user -> (today, first of the 30 days)
     for m in members:
@@ -198,19 +202,24 @@ def student_rows(members: Iterable[Member], tallies: Iterable[DayTally], cards: 
         recall = recall_function(sched.make_scheduler(m.desired_retention, params, m.calendar.timezone,
                                                       m.calendar.day_start_hour))
         due_now = overdue = 0
-        recalls: dict[int, list[float]] = defaultdict(list)
+        studied: dict[int, int] = defaultdict(int)
+        mastered: dict[int, int] = defaultdict(int)
+        later = now + prog.MASTERY_HORIZON
         for c in by_user.get(m.user_id, ()):
             if c.scheduled and c.due <= now:
                 due_now += 1
                 overdue += c.due < start
             if c.state != sched.NEW:
-                recalls[c.bank_id].append(recall(c, now))
+                studied[c.bank_id] += 1
+                mastered[c.bank_id] += not c.suspended and recall(c, later) >= m.desired_retention
         n, passed = kept.get(m.user_id, (0, 0))
         rows.append(StudentRow(
             user_id=m.user_id, name=m.name, email=m.email, last_active=m.last_active,
             days_since_active=None if m.last_active is None else (today - m.calendar.date_of(m.last_active)).days,
             reviews_7d=m.reviews_7d, retention=prog.Retention(n, passed), due_now=due_now,
-            overdue=overdue, mastery={b: prog.Mastery(len(v), sum(v) / len(v)) for b, v in recalls.items()}))
+            overdue=overdue,
+            mastery={b: prog.Mastery(max(n, studied[b]), min(mastered[b], max(n, studied[b])), studied[b])
+                     for b, n in {**{b: 0 for b in studied}, **bank_cards}.items()}))
     return rows
 
 
@@ -247,13 +256,69 @@ def bank_series(banks: Sequence[tuple[int, str]], tallies: Iterable[DayTally], c
 
 
 def class_progress(members: Sequence[Member], banks: Sequence[tuple[int, str]], tallies: Iterable[DayTally],
-                   cards: Iterable[MemberCard], now: datetime, today: date) -> ClassProgress:
+                   cards: Iterable[MemberCard], now: datetime, today: date,
+                   bank_cards: Mapping[int, int] | None = None) -> ClassProgress:
     """The whole class view. ``today`` is the viewer's study day (the weeks of the series end with it)."""
     tallies, cards = list(tallies), list(cards)
     banks = sorted(banks, key=lambda b: b[1].lower())
     desired = sum(m.desired_retention for m in members) / len(members) if members else 0.9
-    return ClassProgress(now=now, today=today, banks=banks, students=student_rows(members, tallies, cards, now),
+    return ClassProgress(now=now, today=today, banks=banks,
+                         students=student_rows(members, tallies, cards, now, bank_cards),
                          series=bank_series(banks, tallies, cards, today), desired_retention=desired)
+
+
+# -- who needs help, and assignments against their due dates ----------------------------------------
+LOW_RETENTION_MARGIN = 0.10  # true retention this far below the desired retention is low
+
+
+def help_reasons(row: StudentRow, desired_retention: float) -> list[str]:
+    """Why a student may need help now: falling behind their due work, low retention (only from enough
+    reviews to tell), or no review in their last 7 study days. Empty when none applies."""
+    reasons = []
+    if row.overdue:
+        reasons.append(f"{row.overdue} card{'' if row.overdue == 1 else 's'} overdue")
+    r = row.retention
+    if r.enough and r.rate is not None and r.rate < desired_retention - LOW_RETENTION_MARGIN:
+        reasons.append(f"true retention {r.rate * 100:.0f}% of {r.reviews} reviews")
+    if row.reviews_7d == 0:
+        reasons.append("no review this week" if row.last_active else "never studied")
+    return reasons
+
+
+def needs_help(progress: ClassProgress) -> list[tuple[StudentRow, list[str]]]:
+    """Students with a reason to need help, most reasons first, then the most overdue."""
+    rows = [(s, help_reasons(s, progress.desired_retention)) for s in progress.students]
+    flagged = [(s, r) for s, r in rows if r]
+    flagged.sort(key=lambda sr: (-len(sr[1]), -sr[0].overdue, sr[0].name.lower()))
+    return flagged
+
+
+@dataclass(frozen=True)
+class Completion:
+    student: StudentRow
+    bank_id: int
+    title: str
+    due: datetime | None
+    studied: int
+    cards: int
+
+    @property
+    def done(self) -> bool:
+        return self.cards > 0 and self.studied >= self.cards
+
+    def late(self, now: datetime) -> bool:
+        return self.due is not None and self.due < now and not self.done
+
+
+def completions(progress: ClassProgress, due_dates: Mapping[int, datetime | None]) -> list[Completion]:
+    """Each student's progress through each assigned bank (cards studied at least once of all its cards),
+    late ones first (due date passed, not done), then by due date, then by name."""
+    titles = dict(progress.banks)
+    out = [Completion(s, b, titles[b], due_dates.get(b), m.studied, m.cards)
+           for s in progress.students for b, m in s.mastery.items() if b in titles]
+    far = datetime.max.replace(tzinfo=progress.now.tzinfo)
+    out.sort(key=lambda c: (not c.late(progress.now), c.done, c.due or far, c.student.name.lower(), c.title.lower()))
+    return out
 
 
 # -- tables (CSV) -----------------------------------------------------------------------------------
@@ -271,8 +336,8 @@ def students_table(progress: ClassProgress) -> tuple[list[str], list[list[Any]]]
         mastery = [s.mastery.get(b) for b, _ in progress.banks]
         rows.append([s.name, s.email, s.last_active.isoformat(timespec="seconds") if s.last_active else "",
                      s.reviews_7d, s.retention.reviews, s.retention.passed, _pct(s.retention.rate),
-                     s.due_now, s.overdue, *(_pct(m.mean_recall if m else None) for m in mastery),
-                     *(m.cards if m else 0 for m in mastery)])
+                     s.due_now, s.overdue, *(_pct(m.share if m else None) for m in mastery),
+                     *(m.studied if m else 0 for m in mastery)])
     return header, rows
 
 

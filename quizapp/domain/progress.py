@@ -14,7 +14,7 @@ import io
 import math
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple, TypeVar
@@ -30,6 +30,12 @@ FORECAST_DAYS = 30
 HEATMAP_WEEKS = 53  # a year back, in whole Monday-to-Sunday columns
 RETENTION_WEEKS = 12
 WEAKEST_LIMIT = 10
+# Mastery looks a week ahead: recall right after an answer is near 100 % whatever was learnt, so "now"
+# says nothing; a card still above the desired retention in 7 days has been learnt, not just seen.
+MASTERY_HORIZON = timedelta(days=7)
+WRONG_WINDOW = timedelta(days=14)  # "answered wrong recently", for the weak questions
+MIN_RETENTION_REVIEWS = 20  # below this many reviews a retention percentage says too little to show
+WILSON_Z = 1.959964  # 95 %
 
 
 # -- the learner's calendar --------------------------------------------------------------------
@@ -280,6 +286,28 @@ class Retention:
     def rate(self) -> float | None:
         return self.passed / self.reviews if self.reviews else None
 
+    @property
+    def enough(self) -> bool:
+        """Enough reviews for a percentage to mean something (MIN_RETENTION_REVIEWS)."""
+        return self.reviews >= MIN_RETENTION_REVIEWS
+
+    @property
+    def interval(self) -> tuple[float, float] | None:
+        """The Wilson score interval (95 %) of the rate: how far the true rate may lie from it."""
+        return wilson_interval(self.passed, self.reviews)
+
+
+def wilson_interval(passed: int, n: int, z: float = WILSON_Z) -> tuple[float, float] | None:
+    """Wilson's score interval for a proportion: unlike p ± z·SE it stays inside 0..1 and is honest
+    for small n and for rates near 0 or 1 (2 of 2 is 34 %–100 %, not 100 % ± 0)."""
+    if n <= 0:
+        return None
+    p = passed / n
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)
+
 
 def retention_by(reviews: Iterable[Review], key: Callable[[Review], K | None]) -> dict[K, Retention]:
     """True retention grouped by ``key`` (None leaves a review out)."""
@@ -317,8 +345,17 @@ def retention_by_week(reviews: Iterable[Review], today: date, weeks: int = RETEN
 # -- mastery and the weakest cards -----------------------------------------------------------------
 @dataclass(frozen=True)
 class Mastery:
-    cards: int
-    mean_recall: float  # mean probability of recall now, 0..1
+    """Of a bank's (or tag's) ``cards``, how many are ``mastered``: predicted recall a week from now
+    (MASTERY_HORIZON) still at or above the desired retention. Cards never studied, in learning or
+    suspended count as not mastered, so a bank never opened is at 0 %, not "–" or 100 %."""
+
+    cards: int  # every card of the bank or tag, studied or not
+    mastered: int
+    studied: int = 0
+
+    @property
+    def share(self) -> float:
+        return self.mastered / self.cards if self.cards else 0.0
 
 
 def recall_now(cards: Iterable[CardInfo], now: datetime, scheduler: Scheduler) -> dict[int, float]:
@@ -326,32 +363,51 @@ def recall_now(cards: Iterable[CardInfo], now: datetime, scheduler: Scheduler) -
     return {c.card_id: sched.retrievability(c.card_state(), now, scheduler) for c in cards if c.studied}
 
 
-def mastery_by(cards: Iterable[CardInfo], recall: Mapping[int, float],
+def mastered_cards(cards: Iterable[CardInfo], now: datetime, scheduler: Scheduler,
+                   desired_retention: float) -> set[int]:
+    """Ids of the cards whose predicted recall at now + MASTERY_HORIZON is at least ``desired_retention``."""
+    later = now + MASTERY_HORIZON
+    return {c.card_id for c in cards if c.studied and not c.suspended
+            and sched.retrievability(c.card_state(), later, scheduler) >= desired_retention}
+
+
+def mastery_by(cards: Iterable[CardInfo], mastered: Collection[int], totals: Mapping[K, int],
                keys: Callable[[CardInfo], Iterable[K]]) -> dict[K, Mastery]:
-    """Mean recall now of the studied cards under each key (a card may count under several: tags)."""
-    sums: dict[K, list[float]] = defaultdict(list)
+    """Mastery under each key of ``totals`` (key -> all its cards, studied or not; a card may count under
+    several keys: tags). Keys with no studied card are there too, at 0."""
+    done: dict[K, int] = defaultdict(int)
+    studied: dict[K, int] = defaultdict(int)
     for card in cards:
-        if card.card_id in recall:
+        if card.studied:
             for k in keys(card):
-                sums[k].append(recall[card.card_id])
-    return {k: Mastery(len(v), sum(v) / len(v)) for k, v in sums.items()}
+                studied[k] += 1
+                done[k] += card.card_id in mastered
+    return {k: Mastery(n, min(done[k], n), min(studied[k], n)) for k, n in totals.items()}
 
 
 @dataclass(frozen=True)
 class WeakCard:
     card: CardInfo
     recall: float
+    wrong_recently: int = 0  # Again or wrong answers in the last WRONG_WINDOW, learning steps included
+
+
+WEAK_RULE = ("Leeches first, then the cards you got wrong most often in the last 14 days (learning steps "
+             "included), then the lowest chance of recall now, then the most lapses.")
 
 
 def weakest(cards: Iterable[CardInfo], recall: Mapping[int, float], desired_retention: float,
-            limit: int = WEAKEST_LIMIT) -> list[WeakCard]:
-    """Cards most in need of work: leeches first, then the lowest recall now, then the most lapses.
-    Only cards below the desired retention, or forgotten at least once, count as weak."""
-    weak = [WeakCard(c, recall[c.card_id]) for c in cards
-            if c.card_id in recall and not c.suspended
-            and (c.leech or c.lapses > 0 or recall[c.card_id] < desired_retention)]
-    weak.sort(key=lambda w: (not w.card.leech, round(w.recall, 6), -w.card.lapses, w.card.card_id))
-    return weak[:limit]
+            wrong_recently: Mapping[int, int] | None = None, limit: int | None = WEAKEST_LIMIT) -> list[WeakCard]:
+    """Cards most in need of work, ordered by WEAK_RULE. A card is weak when it is a leech, was answered
+    wrong in the last 14 days, has lapsed, or its recall now is below the desired retention."""
+    wrong = wrong_recently or {}
+    weak = [WeakCard(c, recall.get(c.card_id, 0.0), wrong.get(c.card_id, 0)) for c in cards
+            if not c.suspended and (c.card_id in recall or wrong.get(c.card_id))
+            and (c.leech or wrong.get(c.card_id, 0) > 0 or c.lapses > 0
+                 or recall.get(c.card_id, 0.0) < desired_retention)]
+    weak.sort(key=lambda w: (not w.card.leech, -w.wrong_recently, round(w.recall, 6), -w.card.lapses,
+                             w.card.card_id))
+    return weak if limit is None else weak[:limit]
 
 
 # -- the whole dashboard, and its tables -----------------------------------------------------------
@@ -376,6 +432,13 @@ class WeakQuestion:
     recall: float
     lapses: int
     leech: bool
+    wrong_recently: int = 0
+
+
+@dataclass(frozen=True)
+class WeekActivity:
+    this_week: int  # reviews from Monday to today
+    last_week: int  # reviews the whole of last week
 
 
 @dataclass(frozen=True)
@@ -399,6 +462,14 @@ class Dashboard:
     mastery_banks: list[NamedMastery]
     mastery_tags: list[NamedMastery]
     weakest: list[WeakQuestion] = field(default_factory=list)
+    weak_total: int = 0  # how many cards are weak in all (``weakest`` holds the first WEAKEST_LIMIT)
+    week: WeekActivity = field(default_factory=lambda: WeekActivity(0, 0))
+
+    @property
+    def mastery_total(self) -> Mastery:
+        return Mastery(sum(m.mastery.cards for m in self.mastery_banks),
+                       sum(m.mastery.mastered for m in self.mastery_banks),
+                       sum(m.mastery.studied for m in self.mastery_banks))
 
     @property
     def forecast_max(self) -> int:
@@ -410,7 +481,9 @@ def _pct(value: float | None) -> str:
 
 
 def _retention_row(by: str, name: str, r: Retention, desired: float) -> list[Any]:
-    return [by, name, r.reviews, r.passed, _pct(r.rate), _pct(desired)]
+    low, high = r.interval or (None, None)
+    return [by, name, r.reviews, r.passed, _pct(r.rate) if r.enough else "", _pct(low) if r.enough else "",
+            _pct(high) if r.enough else "", _pct(desired)]
 
 
 TABLES: dict[str, Callable[[Dashboard], tuple[list[str], list[list[Any]]]]] = {
@@ -420,16 +493,20 @@ TABLES: dict[str, Callable[[Dashboard], tuple[list[str], list[list[Any]]]]] = {
                                                  ["young", d.counts.young], ["mature", d.counts.mature],
                                                  ["suspended", d.counts.suspended]]),
     "retention": lambda d: (
-        ["by", "name", "reviews of review cards", "not again", "true retention %", "desired retention %"],
+        ["by", "name", "reviews of review cards", "not again", "true retention %", "95% interval low %",
+         "95% interval high %", "desired retention %"],
         [_retention_row("week", w.week.isoformat(), w.retention, d.desired_retention) for w in d.retention_weeks]
         + [_retention_row("bank", b.name, b.retention, d.desired_retention) for b in d.retention_banks]),
     "mastery": lambda d: (
-        ["by", "name", "studied cards", "mean recall now %"],
-        [["bank", m.name, m.mastery.cards, _pct(m.mastery.mean_recall)] for m in d.mastery_banks]
-        + [["tag", m.name, m.mastery.cards, _pct(m.mastery.mean_recall)] for m in d.mastery_tags]),
+        ["by", "name", "cards", "studied", "mastered (recall in 7 days >= desired retention)", "mastery %"],
+        [["bank", m.name, m.mastery.cards, m.mastery.studied, m.mastery.mastered, _pct(m.mastery.share)]
+         for m in d.mastery_banks]
+        + [["tag", m.name, m.mastery.cards, m.mastery.studied, m.mastery.mastered, _pct(m.mastery.share)]
+           for m in d.mastery_tags]),
     "weakest": lambda d: (
-        ["question", "bank", "recall now %", "lapses", "leech"],
-        [[w.prompt, w.bank, _pct(w.recall), w.lapses, "yes" if w.leech else "no"] for w in d.weakest]),
+        ["question", "bank", "wrong in 14 days", "recall now %", "lapses", "leech"],
+        [[w.prompt, w.bank, w.wrong_recently, _pct(w.recall), w.lapses, "yes" if w.leech else "no"]
+         for w in d.weakest]),
 }
 
 

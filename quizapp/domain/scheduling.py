@@ -115,8 +115,13 @@ class StudyScheduler(Scheduler):
         if review_datetime is None:
             review_datetime = datetime.now(UTC)
         moved = self._by_study_days(card, review_datetime)
-        # fsrs hands the card back with last_review = review_datetime, so the move leaves no trace.
-        return super().review_card(moved, rating, review_datetime=review_datetime, review_duration=review_duration)
+        result, log = super().review_card(moved, rating, review_datetime=review_datetime,
+                                          review_duration=review_duration)
+        # fsrs hands back a copy (of the marker class) with last_review = review_datetime: make it a plain
+        # card again, so a caller who passes it back in has its elapsed time moved to study days too.
+        plain = FsrsCard(card_id=result.card_id, state=result.state, step=result.step, stability=result.stability,
+                         difficulty=result.difficulty, due=result.due, last_review=result.last_review)
+        return plain, log
 
 
 def make_scheduler(desired_retention: float = 0.9, parameters: list[float] | None = None,

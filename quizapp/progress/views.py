@@ -25,6 +25,12 @@ def pct(value: float | None, digits: int = 0) -> str:
     return "–" if value is None else f"{value * 100:.{digits}f}%"
 
 
+@bp.app_context_processor
+def progress_constants() -> dict[str, Any]:
+    """Figures the progress pages (the learner's and the teacher's) state beside their numbers."""
+    return {"min_reviews": prog.MIN_RETENTION_REVIEWS}
+
+
 @bp.app_template_filter("short_day")
 def short_day(day: date) -> str:
     return f"{day.day} {day:%b}"
@@ -44,6 +50,7 @@ def render_dashboard(learner: User, *, read_only: bool = False, heading: str = "
     ``back`` (url, label) a link above the heading (a teacher's way back to the class)."""
     dash = progress.dashboard_context(learner, now or utcnow(), bank_ids)
     return render_template("progress/index.html", dash=dash, read_only=read_only, heading=heading,
+                           weak_rule=prog.WEAK_RULE,
                            csv_endpoint=csv_endpoint, csv_args=csv_args or {}, back=back)
 
 

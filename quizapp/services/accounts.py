@@ -1,6 +1,7 @@
 """Accounts: creating users, checking passwords, and server-side login sessions."""
 from __future__ import annotations
 
+import hashlib
 import secrets
 from zoneinfo import available_timezones
 
@@ -64,14 +65,36 @@ def end_session(session_id: str | None) -> None:
         db.session.execute(delete(LoginSession).where(LoginSession.id == session_id))
 
 
-def change_password(user: User, current: str, new: str) -> None:
-    """Sets a new password and ends every other session of the account."""
+def change_password(user: User, current: str, new: str, user_agent: str = "") -> str:
+    """Sets a new password and ends every session of the account, this one included: a copied
+    cookie of this browser dies too. Returns the id of the new session that replaces this one."""
     if not check_password_hash(user.password_hash, current):
         raise AccountError("the current password is not right")
     user.password_hash = generate_password_hash(new, method=HASH_METHOD)
-    db.session.execute(
-        delete(LoginSession).where(LoginSession.user_id == user.id, LoginSession.id != user.login_session_id)
-    )
+    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    return start_session(user, user_agent)
+
+
+def session_handle(session_id: str) -> str:
+    """How a page names a session: not its id (the id is what a session cookie carries)."""
+    return hashlib.sha256(session_id.encode()).hexdigest()[:20]
+
+
+def sessions_of(user: User) -> list[tuple[str, LoginSession]]:
+    """The account's signed-in browsers, newest first, each with its handle."""
+    rows = db.session.scalars(select(LoginSession).where(LoginSession.user_id == user.id)
+                              .order_by(LoginSession.created_at.desc(), LoginSession.id))
+    return [(session_handle(row.id), row) for row in rows]
+
+
+def end_other_sessions(user: User, handle: str | None = None) -> int:
+    """Ends one other session of ``user`` (by handle), or all others (``None``). Never this one."""
+    ended = 0
+    for row_handle, row in sessions_of(user):
+        if row.id != user.login_session_id and (handle is None or row_handle == handle):
+            db.session.delete(row)
+            ended += 1
+    return ended
 
 
 def load_user_for_session(session_id: str) -> User | None:

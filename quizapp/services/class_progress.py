@@ -20,12 +20,13 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Float, Integer, and_, case, cast, func, literal, literal_column, or_, select
 
+from ..domain import answer_grid as ag
 from ..domain import class_progress as cp
 from ..domain import progress as prog
 from ..domain import scheduling as sched
 from ..extensions import db
 from ..models import Assignment, Bank, Card, Classroom, Membership, Question, ReviewLog, User
-from .progress import _as_date, _datetimes, _study_date, _utc, calendar_for
+from .progress import _as_date, _datetimes, _study_date, _utc, calendar_for, card_totals, plain_prompt_of
 
 EPOCH = date(1970, 1, 1)
 
@@ -193,7 +194,7 @@ def class_progress(classroom: Classroom, viewer: User, now: datetime) -> cp.Clas
     bank_ids = [b for b, _ in banks]
     cards, bank_of = member_cards(people, bank_ids)
     tallies = day_tallies(people, bank_ids, bank_of, now, cp.series_start(today))
-    return cp.class_progress(people, banks, tallies, cards, now, today)
+    return cp.class_progress(people, banks, tallies, cards, now, today, card_totals(bank_ids)[0])
 
 
 def _by_calendar(people: list[cp.Member]) -> dict[prog.StudyCalendar, list[int]]:
@@ -230,3 +231,21 @@ def headline(classroom: Classroom, now: datetime) -> cp.Headline:
 def is_member(classroom: Classroom, user_id: int) -> bool:
     return db.session.scalar(select(Membership.id).where(
         Membership.class_id == classroom.id, Membership.user_id == user_id)) is not None
+
+
+def answer_grid(classroom: Classroom, bank_id: int) -> ag.Grid:
+    """The class's students against the bank's live questions: each one's latest answer in study and in
+    a quiz. One query over the class's answers to that bank's questions."""
+    people = members(classroom)
+    questions = db.session.execute(select(Question.id, Question.key, Question.type, Question.data)
+                                   .where(Question.bank_id == bank_id, Question.retired.is_(False))
+                                   .order_by(Question.position)).all()
+    listed = [(qid, key, plain_prompt_of(qtype, data)) for qid, key, qtype, data in questions]
+    ids = [q[0] for q in listed]
+    rows = db.session.execute(
+        select(ReviewLog.user_id, Card.question_id, ReviewLog.kind, ReviewLog.score, ReviewLog.rating,
+               ReviewLog.reviewed_at)
+        .join(Card, Card.id == ReviewLog.card_id)
+        .where(ReviewLog.user_id.in_([m.user_id for m in people]), Card.question_id.in_(ids))
+        .order_by(ReviewLog.reviewed_at, ReviewLog.id)).all() if ids and people else []
+    return ag.grid([(m.user_id, m.name) for m in people], listed, [tuple(r) for r in rows])

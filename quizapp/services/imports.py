@@ -17,6 +17,9 @@ from sqlalchemy import select
 
 from ..banks import formats
 from ..banks.grounding import flag_quotes
+from ..banks.lint import ERROR as LINT_ERROR
+from ..banks.lint import lint_bank
+from ..banks.model import Bank as ParsedBank
 from ..banks.model import BankIssue, ParseResult
 from ..banks.native import question_to_dict
 from ..extensions import db
@@ -143,11 +146,20 @@ def check(job_id: int) -> None:
             result["questions"].append({**question_to_dict(q), "_line": q.line})
             if i % PROGRESS_EVERY == 0:
                 _progress(job, "checking", i, total)
+        issues += lint_notes(bank, job.filename)
         result.update(count=total, slug=slug, title=bank.title, mode=mode, media=len(bank.media),
                       documents=sorted(documents))
     result["issues"] = [i.as_dict() for i in issues]
     job.result = result
     _progress(job, "checked", job.total, job.total)
+
+
+def lint_notes(bank: ParsedBank, file: str) -> list[BankIssue]:
+    """``flask bank lint``'s findings on the uploaded bank alone, as notes that never block saving
+    (the teacher decides): what the lint calls an error shows as a warning, its warnings as notices."""
+    return [BankIssue(file, f.line, f.message, f.field, f.question,
+                      level="warning" if f.level == LINT_ERROR else "notice")
+            for f in lint_bank(bank, file)]
 
 
 def errors(job: ImportJob) -> list[dict[str, Any]]:

@@ -139,7 +139,7 @@ def analyse(bank: Bank) -> BankAnalysis:
         n, avg_score, avg_ms = study.get(q.id, (0, None, None))
         facility = avg_score * 100 if avg_score is not None else None
         first = FirstTimeStats(n, facility, avg_ms / 1000 if avg_ms is not None else None,
-                               item_flags(facility, None) if n else ())
+                               item_flags(facility, None, n))
         rows.append(QuestionRow(q, quiz.get(q.key), first, _distractors(q, responses.get(q.id))))
     return BankAnalysis(rows, overall, slot_attempts, n_slots, len(attempt_ids))
 

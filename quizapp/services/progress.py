@@ -23,6 +23,7 @@ from ..domain import progress as prog
 from ..domain import scheduling as sched
 from ..domain.questions import REGISTRY, get_type
 from ..domain.questions.base import QuestionType
+from ..domain.rating import PASS_SCORE
 from ..extensions import db
 from ..models import Bank, Card, Question, ReviewLog, User
 from .catalog import accessible_bank_ids
@@ -117,19 +118,45 @@ def _tags_of(value) -> tuple[str, ...]:
 
 
 def total_cards(bank_ids: Collection[int]) -> int:
-    """How many cards the live questions of ``bank_ids`` make: one per question, except the types that
-    make several (cloze: one per deletion), whose texts are read."""
+    """How many cards the live questions of ``bank_ids`` make (see card_totals)."""
+    return sum(card_totals(bank_ids)[0].values())
+
+
+def card_totals(bank_ids: Collection[int]) -> tuple[dict[int, int], dict[str, int]]:
+    """Cards the live questions of ``bank_ids`` make, studied or not, per bank and per tag: one per
+    question, except the types that make several (cloze: one per deletion), whose texts are read.
+    Mastery divides by these, so cards never studied count (as not mastered)."""
+    per_bank: dict[int, int] = {b: 0 for b in bank_ids}
+    per_tag: dict[str, int] = {}
     if not bank_ids:
-        return 0
+        return per_bank, per_tag
     live = (Question.bank_id.in_(bank_ids), Question.retired.is_(False))
-    per_type = dict(db.session.execute(select(Question.type, func.count()).where(*live).group_by(Question.type)).all())
-    multi = [t for t in per_type if t in REGISTRY and type(get_type(t)).cards is not QuestionType.cards]
-    total = sum(n for t, n in per_type.items() if t not in multi)
-    if multi:
-        for qtype, data in db.session.execute(select(Question.type, Question.data)
-                                              .where(*live, Question.type.in_(multi))):
-            total += len(get_type(qtype).cards(data))
-    return total
+    multi = [t for t in REGISTRY if type(get_type(t)).cards is not QuestionType.cards]
+    rows = db.session.execute(
+        select(Question.bank_id, Question.type, _tags_column(), func.count())
+        .where(*live, Question.type.not_in(multi)).group_by(Question.bank_id, Question.type, _tags_column())).all()
+    for bank_id, _, tags, n in rows:
+        per_bank[bank_id] = per_bank.get(bank_id, 0) + n
+        for tag in _tags(tags):
+            per_tag[tag] = per_tag.get(tag, 0) + n
+    for bank_id, qtype, data in db.session.execute(select(Question.bank_id, Question.type, Question.data)
+                                                   .where(*live, Question.type.in_(multi))):
+        n = len(get_type(qtype).cards(data))
+        per_bank[bank_id] = per_bank.get(bank_id, 0) + n
+        for tag in _tags_of(data.get("tags")):
+            per_tag[tag] = per_tag.get(tag, 0) + n
+    return per_bank, per_tag
+
+
+def wrong_recently(user: User, since: datetime, card_ids: Collection[int] | None = None) -> dict[int, int]:
+    """Per card, the answers since ``since`` rated Again or graded below the pass mark (learning steps
+    and quizzes included): what "answered wrong recently" counts."""
+    rows = db.session.execute(
+        select(ReviewLog.card_id, func.count()).where(
+            ReviewLog.user_id == user.id, ReviewLog.reviewed_at >= since,
+            (ReviewLog.rating == sched.AGAIN) | (ReviewLog.score < PASS_SCORE))
+        .group_by(ReviewLog.card_id)).all()
+    return {card_id: n for card_id, n in rows if card_ids is None or card_id in card_ids}
 
 
 def reviews_per_day(user: User, calendar: prog.StudyCalendar, first_day: date,
@@ -159,8 +186,12 @@ def review_state_reviews(user: User, calendar: prog.StudyCalendar, first_day: da
 
 def plain_prompt(question: Question, ordinal: int) -> str:
     """The question's prompt as short plain text (for tables and CSV)."""
-    text = get_type(question.type).prompt(question.data, ordinal)
-    if question.data.get("format") == "html":
+    return plain_prompt_of(question.type, question.data, ordinal)
+
+
+def plain_prompt_of(qtype: str, data: dict, ordinal: int = 0) -> str:
+    text = get_type(qtype).prompt(data, ordinal)
+    if data.get("format") == "html":
         text = html_to_text(text)
     text = " ".join(text.split())
     return text if len(text) <= PROMPT_CHARS else text[:PROMPT_CHARS - 1].rstrip() + "…"
@@ -182,6 +213,9 @@ def dashboard_context(learner: User, now: datetime, bank_ids: Collection[int] | 
 
     cards = learner_cards(learner, banks)
     recall = prog.recall_now(cards, now, scheduler)
+    mastered = prog.mastered_cards(cards, now, scheduler, learner.desired_retention)
+    bank_totals, tag_totals = card_totals(banks)
+    wrong = wrong_recently(learner, now - prog.WRONG_WINDOW, {c.card_id for c in cards})
 
     first_heat = prog.heatmap_start(today)
     per_day = reviews_per_day(learner, calendar, first_heat, today)
@@ -192,8 +226,12 @@ def dashboard_context(learner: User, now: datetime, bank_ids: Collection[int] | 
     by_bank = prog.retention_by(reviews, lambda r: bank_of[r.card_id])
     total = prog.retention_by(reviews, lambda r: "all").get("all", prog.Retention())
 
-    mastery_banks = prog.mastery_by(cards, recall, lambda c: [c.bank_id])
-    mastery_tags = prog.mastery_by(cards, recall, lambda c: c.tags)
+    mastery_banks = prog.mastery_by(cards, mastered, bank_totals, lambda c: [c.bank_id])
+    mastery_tags = prog.mastery_by(cards, mastered, tag_totals, lambda c: c.tags)
+    weak = prog.weakest(cards, recall, learner.desired_retention, wrong, limit=None)
+    monday = prog.week_start(today)
+    this_week = sum(n for d, n in per_day.items() if monday <= d <= today)
+    last_week = sum(n for d, n in per_day.items() if monday - timedelta(days=7) <= d < monday)
 
     return prog.Dashboard(
         learner=learner.name, now=now, today=today, calendar=calendar,
@@ -211,8 +249,10 @@ def dashboard_context(learner: User, now: datetime, bank_ids: Collection[int] | 
         mastery_banks=sorted((prog.NamedMastery(titles.get(b, "?"), m) for b, m in mastery_banks.items()),
                              key=lambda n: n.name.lower()),
         mastery_tags=sorted((prog.NamedMastery(t, m) for t, m in mastery_tags.items()),
-                            key=lambda n: (n.mastery.mean_recall, n.name.lower())),
-        weakest=_weak_questions(prog.weakest(cards, recall, learner.desired_retention), titles),
+                            key=lambda n: (n.mastery.share, n.name.lower())),
+        weakest=_weak_questions(weak[:prog.WEAKEST_LIMIT], titles),
+        weak_total=len(weak),
+        week=prog.WeekActivity(this_week, last_week),
     )
 
 
@@ -222,7 +262,7 @@ def _weak_questions(weak: list[prog.WeakCard], titles: dict[int, str]) -> list[p
     return [prog.WeakQuestion(question_id=w.card.question_id, ordinal=w.card.ordinal,
                               prompt=plain_prompt(questions[w.card.question_id], w.card.ordinal),
                               bank=titles.get(w.card.bank_id, "?"), recall=w.recall, lapses=w.card.lapses,
-                              leech=w.card.leech)
+                              leech=w.card.leech, wrong_recently=w.wrong_recently)
             for w in weak]
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from ..domain.questions import Outcome, ResponseError, get_type
 from ..extensions import db
-from ..models import Question, QuizAttempt, QuizItem, User
+from ..models import Bank, Question, QuizAttempt, QuizItem, User
 from .catalog import accessible_bank_ids
 from .study import StudyError, graded_data, record_answer
 
@@ -119,3 +119,20 @@ def score(attempt: QuizAttempt) -> QuizScore:
     """The attempt's total so far: the sum of the stored marks, unfloored (see QuizScore)."""
     answered = [i for i in attempt.items if i.answered_at is not None]
     return QuizScore(len(answered), len(attempt.items), sum(i.score or 0.0 for i in answered))
+
+
+@dataclass(frozen=True)
+class PastAttempt:
+    attempt: QuizAttempt
+    score: QuizScore
+    bank_titles: list[str]
+
+
+def history(user: User, limit: int = 100) -> list[PastAttempt]:
+    """The learner's quiz attempts, newest first, with their scores as given (finished or not)."""
+    attempts = db.session.scalars(select(QuizAttempt).where(QuizAttempt.user_id == user.id)
+                                  .order_by(QuizAttempt.started_at.desc(), QuizAttempt.id.desc()).limit(limit)).all()
+    bank_ids = {b for a in attempts for b in a.bank_ids or []}
+    titles = (dict(db.session.execute(select(Bank.id, Bank.title).where(Bank.id.in_(bank_ids))).all())
+              if bank_ids else {})
+    return [PastAttempt(a, score(a), [titles[b] for b in a.bank_ids or [] if b in titles]) for a in attempts]

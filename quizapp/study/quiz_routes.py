@@ -32,6 +32,13 @@ def quiz_new():
     return render_template("study/quiz_new.html", form=form, banks=banks, chosen=chosen_bank_ids()), status
 
 
+@bp.get("/quiz/history")
+@login_required
+def quiz_history():
+    """The learner's past quizzes: score, date, and the review of each answer."""
+    return render_template("study/quiz_history.html", attempts=quiz.history(current_user))
+
+
 def _attempt(attempt_id: int):
     attempt = quiz.own_attempt(current_user, attempt_id)
     if attempt is None:

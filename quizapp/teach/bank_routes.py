@@ -15,6 +15,7 @@ from ..models import Bank, Document, ImportJob, Question
 from ..models.types import utcnow
 from ..services import bank_edit, classes, imports
 from ..services.bank_store import bank_as_parsed
+from ..web.bodies import EDITOR, UPLOAD, accepts_body
 from . import bp
 from .forms import AssignForm, DocumentsForm, choices, question_form
 from .upload_routes import documents_from_files
@@ -64,6 +65,7 @@ def export(slug: str, fmt: str):
 
 
 @bp.post("/banks/<slug>/documents")
+@accepts_body(UPLOAD)
 def add_documents(slug: str):
     bank = _bank(slug)
     form = DocumentsForm()
@@ -161,6 +163,7 @@ def _form_field(form, field: str | None):
 
 
 @bp.route("/banks/<slug>/questions/new/<type_name>", methods=["GET", "POST"])
+@accepts_body(EDITOR)
 def new_question(slug: str, type_name: str):
     bank = _bank(slug)
     if type_name not in REGISTRY:
@@ -177,6 +180,7 @@ def _stored(bank: Bank, key: str) -> Question:
 
 
 @bp.route("/banks/<slug>/questions/<key>/edit", methods=["GET", "POST"])
+@accepts_body(EDITOR)
 def edit_question(slug: str, key: str):
     bank = _bank(slug)
     question = _stored(bank, key)

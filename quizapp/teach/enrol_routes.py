@@ -1,10 +1,10 @@
 """Students joining a class with its code or link."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from ..extensions import db
+from ..extensions import db, limiter, user_key
 from ..models.types import utcnow
 from ..services import classes
 from . import enrol_bp
@@ -14,6 +14,9 @@ from .forms import JoinForm
 @enrol_bp.route("/join", methods=["GET", "POST"], defaults={"code": None})
 @enrol_bp.route("/join/<code>", methods=["GET", "POST"])
 @login_required
+# Join codes are short: guessing them is slowed, per account (a class behind one school address
+# joins at once; an account is what a guesser must have).
+@limiter.limit(lambda: current_app.config["JOIN_LIMITS_PER_USER"], methods=["POST"], key_func=user_key)
 def join(code: str | None):
     form = JoinForm(code=code)
     if form.validate_on_submit():

@@ -6,10 +6,11 @@ from __future__ import annotations
 from flask import Response, abort, render_template, request, url_for
 from flask_login import current_user
 
+from ..domain import answer_grid
 from ..domain import class_progress as cp
 from ..domain.progress import to_csv
 from ..extensions import db
-from ..models import User
+from ..models import Bank, User
 from ..models.types import utcnow
 from ..progress.views import csv_download, render_dashboard
 from ..services import class_progress
@@ -29,7 +30,9 @@ def _student(class_id: int, user_id: int):
 def class_progress_page(class_id: int):
     classroom = _class(class_id)
     progress = class_progress.class_progress(classroom, current_user, utcnow())
+    due_dates = {a.bank_id: a.due_at for a in classroom.assignments}
     return render_template("teach/class_progress.html", classroom=classroom, progress=progress,
+                           needs_help=cp.needs_help(progress), completions=cp.completions(progress, due_dates),
                            csv_endpoint="teach.class_progress_csv", csv_args={"class_id": classroom.id})
 
 
@@ -64,3 +67,27 @@ def class_student_csv(class_id: int, user_id: int):
     return csv_download(student, request.args.get("table"),
                         filename_prefix=f"class-{classroom.id}-student-{student.id}",
                         bank_ids=[a.bank_id for a in classroom.assignments])
+
+
+def _class_bank(class_id: int, bank_id: int):
+    classroom = _class(class_id)
+    if bank_id not in {a.bank_id for a in classroom.assignments}:
+        abort(404)
+    return classroom, db.session.get(Bank, bank_id)
+
+
+@bp.get("/classes/<int:class_id>/banks/<int:bank_id>/answers")
+def class_answers(class_id: int, bank_id: int):
+    """Who got which question wrong: every student against every question of an assigned bank."""
+    classroom, bank = _class_bank(class_id, bank_id)
+    return render_template("teach/class_answers.html", classroom=classroom, bank=bank,
+                           grid=class_progress.answer_grid(classroom, bank_id))
+
+
+@bp.get("/classes/<int:class_id>/banks/<int:bank_id>/answers.csv")
+def class_answers_csv(class_id: int, bank_id: int):
+    classroom, bank = _class_bank(class_id, bank_id)
+    header, rows = answer_grid.table(class_progress.answer_grid(classroom, bank_id))
+    filename = f"class-{classroom.id}-bank-{bank.id}-answers-{utcnow().date().isoformat()}.csv"
+    return Response(to_csv(header, rows), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

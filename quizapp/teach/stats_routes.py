@@ -14,7 +14,8 @@ from .bank_routes import _bank
 @bp.get("/banks/<slug>/stats")
 def bank_stats(slug: str):
     bank = _bank(slug)
-    return render_template("teach/stats.html", bank=bank, analysis=item_stats.analyse(bank), stats=stats)
+    return render_template("teach/stats.html", bank=bank, analysis=item_stats.analyse(bank), stats=stats,
+                           min_flag_attempts=stats.MIN_FLAG_ATTEMPTS)
 
 
 @bp.get("/banks/<slug>/stats.csv")

@@ -9,6 +9,7 @@ from flask_login import current_user
 from ..banks.limits import DEFAULT_LIMITS, size_text
 from ..models.types import utcnow
 from ..services import imports
+from ..web.bodies import UPLOAD, accepts_body
 from . import bp
 from .forms import RecheckForm, UploadForm
 
@@ -32,6 +33,7 @@ def _job(job_id: int):
 
 
 @bp.route("/upload", methods=["GET", "POST"])
+@accepts_body(UPLOAD)
 def upload():
     form = UploadForm()
     if form.validate_on_submit():
@@ -101,6 +103,7 @@ def _attachment(filename: str) -> str:
 
 
 @bp.post("/imports/<int:job_id>/recheck")
+@accepts_body(UPLOAD)
 def import_recheck(job_id: int):
     job = _job(job_id)
     form = RecheckForm()

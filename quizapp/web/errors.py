@@ -52,8 +52,13 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         if exc.code == 413:
-            limit = app.config.get("MAX_CONTENT_LENGTH") or 0
-            return render_error(413, f"Uploads are limited to {limit // (1024 * 1024)} MB.")
+            from .bodies import is_upload_route
+
+            if is_upload_route():
+                limit = app.config.get("MAX_CONTENT_LENGTH") or 0
+                return render_error(413, f"Uploads are limited to {limit // (1024 * 1024)} MB.")
+            limit = request.max_content_length or 0
+            return render_error(413, f"This form takes at most {max(1, limit // 1024)} KB; nothing was read.")
         if exc.code == 429:
             return render_error(429, "Too many attempts in a short time. Wait a minute and try again.")
         if exc.code is None or exc.code < 400:

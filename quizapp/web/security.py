@@ -33,6 +33,9 @@ CSP = "; ".join([
 def init_app(app: Flask) -> None:
     # Before any blueprint: rules take their converters when they are added.
     app.url_map.converters["int"] = IdConverter
+    from .bodies import init_app as init_bodies
+
+    init_bodies(app)
     app.before_request(refuse_unreadable_input)
     if app.config.get("BEHIND_PROXY"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]

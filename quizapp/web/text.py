@@ -16,11 +16,13 @@ _markdown = MarkdownIt("commonmark", {"html": False})
 _LOCAL_IMG = re.compile(r'(<img\b[^>]*?\bsrc=")([^":/?#]+)(")')
 
 
-def rich(text: object, fmt: str = "plain", media: str | None = None) -> Markup:
-    """``text`` as safe HTML; ``media`` is the URL prefix of the bank's images."""
+def rich(text: object, fmt: str = "plain", media: str | None = None, external_images: bool = False) -> Markup:
+    """``text`` as safe HTML; ``media`` is the URL prefix of the bank's images (without it, an
+    image named by a bare file name is dropped: it would resolve against the page's own path)."""
     value = "" if text is None else str(text)
     if fmt in ("html", "markdown"):
-        html = clean_html(value if fmt == "html" else _markdown.render(value))
+        html = clean_html(value if fmt == "html" else _markdown.render(value), local_images=bool(media),
+                          external_images=external_images)
         if media:
             html = _LOCAL_IMG.sub(lambda m: m.group(1) + media + quote(m.group(2)) + m.group(3), html)
         return Markup(html)  # noqa: S704 (sanitised by nh3 just above)

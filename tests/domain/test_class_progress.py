@@ -6,7 +6,9 @@ now: Wednesday 4 March 2026, 12:00 UTC. Days start at 4 a.m.
   Last 7 days: 26 Feb .. 4 Mar; last 30 days: 3 Feb .. 4 Mar.
   The 12 weeks: Mondays 15 Dec 2025 .. 2 Mar 2026. Banks: History (10) and Algebra (20).
 Recall now of a card is 90 % when the days since its last review equal its stability, 100 % on
-the day of the review (FSRS's definition of stability; elapsed days are whole days).
+the day of the review (FSRS's definition of stability; elapsed days are whole study days). Mastery looks
+7 days ahead: a card is mastered when 7 days from now it will still be at or above 90 %, that is when
+(days since its last review + 7) <= its stability.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from quizapp.domain import class_progress as cp
+from quizapp.domain import progress as prog
 from quizapp.domain import scheduling as sched
 from quizapp.domain.progress import StudyCalendar
 
@@ -61,7 +64,7 @@ BANKS = [(HISTORY, "History"), (ALGEBRA, "Algebra")]
 
 @pytest.fixture
 def progress():
-    return cp.class_progress(MEMBERS, BANKS, TALLIES, CARDS, NOW, date(2026, 3, 4))
+    return cp.class_progress(MEMBERS, BANKS, TALLIES, CARDS, NOW, date(2026, 3, 4), {HISTORY: 10, ALGEBRA: 20})
 
 
 def test_one_row_per_student(progress):
@@ -71,17 +74,20 @@ def test_one_row_per_student(progress):
     assert (ann.name, ann.reviews_7d, ann.retention.reviews, ann.retention.passed) == ("Ann", 9, 5, 4)
     assert ann.retention.rate == pytest.approx(0.8)
     assert (ann.due_now, ann.overdue, ann.days_since_active) == (2, 1, 0)
-    # Mastery: History (90 % + 90 %) / 2; Algebra (90 % + 100 %) / 2, the suspended card included as
-    # on the learner's dashboard.
-    assert (ann.mastery[HISTORY].cards, ann.mastery[HISTORY].mean_recall) == (2, pytest.approx(0.9))
-    assert (ann.mastery[ALGEBRA].cards, ann.mastery[ALGEBRA].mean_recall) == (2, pytest.approx(0.95))
+    # Mastery: of History's 10 cards, none (10 + 7 > 10, 5 + 7 > 5); of Algebra's 20, none (one suspended,
+    # one in learning: 7 > 1). Studied cards are counted beside.
+    assert ann.mastery[HISTORY] == prog.Mastery(cards=10, mastered=0, studied=2)
+    assert ann.mastery[ALGEBRA] == prog.Mastery(cards=20, mastered=0, studied=2)
     # Ben: 1 of 2 passed; due: the relearning card and the 08:00 one, both overdue.
     assert (ben.reviews_7d, ben.retention.reviews, ben.retention.passed, ben.retention.rate) == (4, 2, 1, 0.5)
     assert (ben.due_now, ben.overdue) == (2, 2)
     assert ben.days_since_active == 2  # 2 Mar 05:00 in New York, two study days before 4 Mar
-    assert ben.mastery[HISTORY].mean_recall == pytest.approx((0.9 + 1.0 + 0.9) / 3) and ALGEBRA not in ben.mastery
-    # Cy: nothing anywhere.
-    assert (cy.reviews_7d, cy.retention.rate, cy.due_now, cy.overdue, cy.mastery) == (0, None, 0, 0, {})
+    # Ben: the card reviewed today with stability 20 holds a week (0 + 7 <= 20); the others (2 + 7 > 2) do not.
+    # Algebra, never opened: 0 of 20, not a blank.
+    assert ben.mastery[HISTORY] == prog.Mastery(10, 1, 3) and ben.mastery[ALGEBRA] == prog.Mastery(20, 0, 0)
+    # Cy: nothing anywhere, mastery 0 of every bank.
+    assert (cy.reviews_7d, cy.retention.rate, cy.due_now, cy.overdue) == (0, None, 0, 0)
+    assert cy.mastery == {HISTORY: prog.Mastery(10, 0, 0), ALGEBRA: prog.Mastery(20, 0, 0)}
     assert cy.last_active is None and cy.days_since_active is None
 
 
@@ -116,8 +122,9 @@ def test_csv_tables(progress):
                           "not again", "true retention %", "due now", "overdue"]
     assert header[9:] == ["mastery % Algebra", "mastery % History", "studied cards Algebra", "studied cards History"]
     assert rows[0] == ["Ann", "ann@example.com", "2026-03-04T11:00:00+00:00", 9, 5, 4, "80.0", 2, 1,
-                       "95.0", "90.0", 2, 2]
-    assert rows[2] == ["Cy", "cy@example.com", "", 0, 0, 0, "", 0, 0, "", "", 0, 0]
+                       "0.0", "0.0", 2, 2]
+    assert rows[1][9:] == ["0.0", "10.0", 0, 3]
+    assert rows[2] == ["Cy", "cy@example.com", "", 0, 0, 0, "", 0, 0, "0.0", "0.0", 0, 0]
     header, rows = cp.table(progress, "weekly")
     assert header == ["bank", "week of", "reviews", "students active", "reviews of review cards", "not again",
                       "true retention %"]
@@ -144,3 +151,27 @@ def test_the_fast_recall_is_fsrs_retrievability(parameters):
         expected = sched.retrievability(sched.CardState(state=state, stability=stability, difficulty=5.0, due=NOW,
                                                         last_review=last), NOW, scheduler)
         assert recall(card, NOW) == pytest.approx(expected, abs=1e-12)
+
+
+def test_who_needs_help_comes_first_with_the_reasons(progress):
+    flagged = cp.needs_help(progress)
+    # Ben: 2 overdue (and his 2 reviews are too few to judge retention); Ann: 1 overdue; Cy: never studied.
+    assert [(s.name, reasons) for s, reasons in flagged] == [
+        ("Ben", ["2 cards overdue"]), ("Ann", ["1 card overdue"]), ("Cy", ["never studied"])]
+
+
+def test_low_retention_counts_only_from_enough_reviews():
+    row = cp.StudentRow(1, "Dee", "", NOW, 0, 5, prog.Retention(30, 18), 0, 0, {})  # 60 % of 30
+    assert cp.help_reasons(row, 0.9) == ["true retention 60% of 30 reviews"]
+    few = cp.StudentRow(1, "Dee", "", NOW, 0, 5, prog.Retention(10, 2), 0, 0, {})
+    assert cp.help_reasons(few, 0.9) == []
+
+
+def test_assignments_late_ones_first(progress):
+    due = {HISTORY: NOW - D, ALGEBRA: NOW + 3 * D}
+    rows = cp.completions(progress, due)
+    # History is past due and nobody has studied all 10 of its cards: every student late there, first.
+    assert [(c.student.name, c.title, c.late(NOW)) for c in rows[:3]] == [
+        ("Ann", "History", True), ("Ben", "History", True), ("Cy", "History", True)]
+    assert [(c.studied, c.cards) for c in rows[:2]] == [(2, 10), (3, 10)]
+    assert all(not c.late(NOW) for c in rows[3:]) and {c.title for c in rows[3:]} == {"Algebra"}

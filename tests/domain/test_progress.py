@@ -175,32 +175,73 @@ def test_retention_per_week_keeps_twelve_weeks_oldest_first():
 
 
 # -- mastery and weakest --------------------------------------------------------------------------
-def test_mastery_is_mean_recall_now_per_bank_and_tag():
+def test_mastery_is_the_share_of_all_cards_recalled_a_week_ahead():
     scheduler = sched.make_scheduler(0.9)
-    # FSRS: recall is exactly 90% once as many days have passed as the stability; 100% just after review.
+    # FSRS: recall is exactly 90 % once as many days have passed as the stability (whole study days here,
+    # every time at noon UTC). In 7 days: card 1 (S=10, reviewed 10 days ago) is 17 days out, below 90 %;
+    # card 2 (S=30, just reviewed) is 7 days out, above; card 3 (S=7, reviewed today) is at exactly 90 %.
     cards = [
         card(1, NOW, last_review=NOW - timedelta(days=10), stability=10.0, bank_id=1, tags=("treaty", "1950")),
-        card(2, NOW, last_review=NOW, stability=3.0, bank_id=1, tags=("treaty",)),
-        card(3, NOW, last_review=NOW - timedelta(days=4), stability=4.0, bank_id=2),
-        card(4, None, state=sched.NEW, bank_id=2, tags=("treaty",)),  # never studied: left out
+        card(2, NOW, last_review=NOW, stability=30.0, bank_id=1, tags=("treaty",)),
+        card(3, NOW, last_review=NOW, stability=7.0, bank_id=2),
+        card(4, None, state=sched.NEW, bank_id=2, tags=("treaty",)),  # a row, never studied
+        card(5, NOW, last_review=NOW, stability=30.0, bank_id=2, suspended=True),  # suspended: not mastered
     ]
-    recall = prog.recall_now(cards, NOW, scheduler)
-    assert recall == pytest.approx({1: 0.9, 2: 1.0, 3: 0.9})
-    banks = prog.mastery_by(cards, recall, lambda c: [c.bank_id])
-    assert banks[1].cards == 2 and banks[1].mean_recall == pytest.approx(0.95)
-    assert banks[2].cards == 1 and banks[2].mean_recall == pytest.approx(0.9)
-    tags = prog.mastery_by(cards, recall, lambda c: c.tags)
-    assert tags["treaty"].mean_recall == pytest.approx(0.95) and tags["1950"] == prog.Mastery(1, pytest.approx(0.9))
+    mastered = prog.mastered_cards(cards, NOW, scheduler, 0.9)
+    assert mastered == {2, 3}
+    # Bank 1 has 4 cards (two never studied, with no row at all), bank 2 has 3, bank 3 (never opened) 5.
+    banks = prog.mastery_by(cards, mastered, {1: 4, 2: 3, 3: 5}, lambda c: [c.bank_id])
+    assert banks[1] == prog.Mastery(cards=4, mastered=1, studied=2) and banks[1].share == 0.25
+    assert banks[2] == prog.Mastery(cards=3, mastered=1, studied=2)
+    assert banks[3] == prog.Mastery(cards=5, mastered=0, studied=0) and banks[3].share == 0.0  # 0, not "–"
+    tags = prog.mastery_by(cards, mastered, {"treaty": 3, "1950": 1}, lambda c: c.tags)
+    assert tags["treaty"] == prog.Mastery(3, 1, 2) and tags["1950"] == prog.Mastery(1, 0, 1)
 
 
-def test_weakest_puts_leeches_first_then_lowest_recall_then_lapses():
+def test_right_after_an_answer_nothing_is_mastered_yet():
+    """Recall now is near 100 % after any answer; a week ahead tells a learnt card from a seen one."""
+    scheduler = sched.make_scheduler(0.9)
+    just_seen = [card(n, NOW + timedelta(minutes=10), state=sched.LEARNING, last_review=NOW, stability=0.5)
+                 for n in range(1, 31)]
+    assert all(r > 0.99 for r in prog.recall_now(just_seen, NOW, scheduler).values())
+    assert prog.mastered_cards(just_seen, NOW, scheduler, 0.9) == set()
+
+
+def test_weakest_puts_leeches_first_then_recent_mistakes_then_lowest_recall_then_lapses():
     cards = [card(1, NOW), card(2, NOW, lapses=8, leech=True), card(3, NOW, lapses=2), card(4, NOW, lapses=5),
-             card(5, NOW), card(6, NOW, lapses=9, leech=True, suspended=True)]
-    recall = {1: 0.5, 2: 0.95, 3: 0.8, 4: 0.8, 5: 0.97, 6: 0.1}
-    weak = prog.weakest(cards, recall, desired_retention=0.9)
-    # 5 is above the desired retention and never forgotten: not weak; 6 is suspended.
-    assert [w.card.card_id for w in weak] == [2, 1, 4, 3]
-    assert len(prog.weakest(cards, recall, 0.9, limit=2)) == 2
+             card(5, NOW), card(6, NOW, lapses=9, leech=True, suspended=True), card(7, NOW),
+             card(8, NOW + timedelta(minutes=1), state=sched.LEARNING)]
+    recall = {1: 0.5, 2: 0.95, 3: 0.8, 4: 0.8, 5: 0.97, 6: 0.1, 7: 0.99, 8: 0.99}
+    # 7 was answered wrong twice and 8 once in the last 14 days (8 in its learning steps): both weak,
+    # although their recall right now is high.
+    wrong = {7: 2, 8: 1}
+    weak = prog.weakest(cards, recall, desired_retention=0.9, wrong_recently=wrong)
+    # 5 is above the desired retention, never forgotten, never wrong lately: not weak; 6 is suspended.
+    assert [w.card.card_id for w in weak] == [2, 7, 8, 1, 4, 3]
+    assert weak[1].wrong_recently == 2
+    assert len(prog.weakest(cards, recall, 0.9, wrong, limit=2)) == 2
+
+
+def test_a_learner_who_failed_12_of_30_sees_those_12_as_weak():
+    scheduler = sched.make_scheduler(0.9)
+    # 30 cards answered today; 12 of them Again (in learning steps again), 18 right (in learning, due later).
+    cards = [card(n, NOW + timedelta(minutes=10), state=sched.LEARNING, last_review=NOW, stability=2.0)
+             for n in range(1, 31)]
+    wrong = {n: 1 for n in range(1, 13)}
+    recall = prog.recall_now(cards, NOW, scheduler)
+    weak = prog.weakest(cards, recall, 0.9, wrong, limit=None)
+    assert {w.card.card_id for w in weak} == set(range(1, 13))
+    mastered = prog.mastered_cards(cards, NOW, scheduler, 0.9)
+    assert prog.mastery_by(cards, mastered, {1: 30}, lambda c: [1])[1].share < 1.0
+
+
+def test_retention_below_twenty_reviews_is_not_enough_and_has_an_honest_interval():
+    assert not prog.Retention(2, 2).enough and prog.Retention(20, 15).enough
+    low, high = prog.Retention(2, 2).interval
+    assert high == 1.0 and low == pytest.approx(0.342, abs=0.001)  # 2 of 2: somewhere from 34 % to 100 %
+    low, high = prog.Retention(100, 90).interval
+    assert (low, high) == (pytest.approx(0.8256, abs=1e-4), pytest.approx(0.9448, abs=1e-4))
+    assert prog.Retention().interval is None
 
 
 # -- tables and CSV -------------------------------------------------------------------------------
@@ -221,13 +262,14 @@ def test_every_table_has_a_header_and_rows_of_its_width():
         heatmap=prog.heatmap({date(2026, 3, 1): 4}, date(2026, 3, 2)), streak=prog.streak([], date(2026, 3, 2)),
         counts=prog.card_counts(cards, 10), retention_weeks=prog.retention_by_week([], date(2026, 3, 2)),
         retention_banks=[prog.NamedRetention("Bank", prog.Retention(4, 3))], retention_total=prog.Retention(4, 3),
-        mastery_banks=[prog.NamedMastery("Bank", prog.Mastery(2, 0.95))],
-        mastery_tags=[prog.NamedMastery("=tag", prog.Mastery(1, 0.9))],
+        mastery_banks=[prog.NamedMastery("Bank", prog.Mastery(4, 1, 2))],
+        mastery_tags=[prog.NamedMastery("=tag", prog.Mastery(1, 0, 1))],
         weakest=[prog.WeakQuestion(1, 0, "=HYPERLINK()", "Bank", 0.5, 2, True)])
     for name in prog.TABLES:
         header, rows = prog.table(dash, name)
         assert rows and all(len(r) == len(header) for r in rows), name
-    assert prog.table(dash, "retention")[1][-1] == ["bank", "Bank", 4, 3, "75.0", "90.0"]
+    assert prog.table(dash, "retention")[1][-1] == ["bank", "Bank", 4, 3, "", "", "", "90.0"]  # too few for a rate
+    assert prog.table(dash, "mastery")[1][0] == ["bank", "Bank", 4, 2, 1, "25.0"]
     assert prog.table(dash, "heatmap")[1][-2:] == [["2026-03-01", 4], ["2026-03-02", 0]]
     assert "'=HYPERLINK()" in prog.to_csv(*prog.table(dash, "weakest"))
     with pytest.raises(KeyError):

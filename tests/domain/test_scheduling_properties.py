@@ -46,7 +46,9 @@ def test_buttons_show_what_they_apply_ordered_and_as_fsrs_computes(steps, zone, 
         assert values == sorted(values), values
         states = sched.next_states(card, now, scheduler, seed)
         passing = [shown[r].days for r in (sched.HARD, sched.GOOD, sched.EASY) if states[r].state == sched.REVIEW]
-        assert passing == sorted(set(passing)), passing
+        assert passing == sorted(passing), passing
+        below_cap = [d for d in passing if d < sched.MAX_INTERVAL_DAYS]  # only the 100-year cap may tie
+        assert below_cap == sorted(set(below_cap)) and passing.count(sched.MAX_INTERVAL_DAYS) <= 3, passing
         # A moment later (same study day) the same button applies exactly what it showed.
         moment = now + timedelta(seconds=7)
         if scheduler.day_number(moment) == scheduler.day_number(now):
@@ -122,3 +124,16 @@ def test_day_start_inside_a_skipped_or_repeated_hour():
     second = datetime(2026, 11, 1, 6, 30, tzinfo=UTC)  # 01:30 EST, an hour later
     assert fall.day_number(first) == fall.day_number(second)  # the day began at the first 01:00
     assert fall.day_start(fall.day_number(first)) == datetime(2026, 11, 1, 5, 0, tzinfo=UTC)
+
+
+def test_a_card_handed_back_by_the_scheduler_counts_study_days_when_passed_in_again():
+    from fsrs import Card as FsrsCard
+    from fsrs import Rating
+
+    scheduler = sched.make_scheduler(0.9, None, "Asia/Shanghai", 4)
+    evening = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)  # 23:00 in Shanghai
+    card, _ = scheduler.review_card(FsrsCard(card_id=1), Rating.Easy, evening)
+    assert type(card) is FsrsCard
+    morning = datetime(2026, 3, 3, 1, 0, tzinfo=UTC)  # 09:00 the next morning: one study day later
+    one_day = (1 + (0.9 ** (1 / -scheduler.parameters[20]) - 1) / card.stability) ** -scheduler.parameters[20]
+    assert abs(scheduler.get_card_retrievability(card, morning) - one_day) < 1e-12

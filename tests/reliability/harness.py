@@ -160,9 +160,13 @@ def alive(pid: int) -> bool:
 class Gunicorn:
     """``gunicorn --workers 4 'quizapp:create_app(...)'`` on a loopback port, its output in a log file."""
 
-    def __init__(self, deployment: Deployment, workers: int = 4, port: int | None = None):
+    def __init__(self, deployment: Deployment, workers: int = 4, port: int | None = None,
+                 config: dict | None = None, extra_args: tuple[str, ...] = ()):
         self.deployment = deployment
         self.workers = workers
+        # Login throttling is per address; every simulated student comes from 127.0.0.1.
+        self.config = {"RATELIMIT_ENABLED": False} if config is None else config
+        self.extra_args = extra_args
         self.port = port or free_port()
         self.log_path = deployment.folder / "gunicorn.log"
         self.proc: subprocess.Popen | None = None
@@ -172,14 +176,16 @@ class Gunicorn:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> Gunicorn:
-        # Login throttling is per address; every simulated student comes from 127.0.0.1.
-        config = {"RATELIMIT_ENABLED": False}
-        factory = f"quizapp:create_app({config!r}, {str(self.deployment.instance)!r})"
+        factory = f"quizapp:create_app({self.config!r}, {str(self.deployment.instance)!r})"
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(
                 # As `make serve` runs it (sync workers, default 30 s timeout), stopping sooner.
                 [str(BIN / "gunicorn"), "--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}",
-                 "--access-logfile", "-", "--graceful-timeout", "10", factory],
+                 # No control socket: gunicorn's default (~/.gunicorn/gunicorn.ctl) is one per user, so a
+                 # second instance (another test, a benchmark, `make serve`) would take it over and
+                 # delete it on exit.
+                 "--no-control-socket", "--access-logfile", "-", "--graceful-timeout", "10",
+                 *self.extra_args, factory],
                 cwd=ROOT, env=self.deployment.env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

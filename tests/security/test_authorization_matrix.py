@@ -45,6 +45,7 @@ ACCESS = {
     "auth.account": SIGNED_IN,
     "auth.account_profile": SIGNED_IN,
     "auth.account_password": SIGNED_IN,
+    "auth.end_sessions": SIGNED_IN,  # only the signed-in user's own other sessions
     "main.ping": SIGNED_IN,
     "enrol.join": SIGNED_IN,  # the code is the key: whoever holds it may join
     "progress.index": SIGNED_IN,  # always the signed-in learner's own dashboard
@@ -62,6 +63,7 @@ ACCESS = {
     "study.count_as_right": STUDENT_A,  # log_id in the form
     "study.pending_answer": SIGNED_IN,  # the answer kept in the user's own session
     "study.quiz_take": STUDENT_A,  # /quiz/<attempt>
+    "study.quiz_history": SIGNED_IN,  # the signed-in learner's own attempts
     "study.quiz_answer": STUDENT_A,
     "study.answer": BANK_READERS,  # question_id in the form
     "study.card_action": BANK_READERS,  # /study/card/<question>/<ordinal>/<action>
@@ -81,6 +83,8 @@ ACCESS = {
     "teach.class_page": TEACHER_A,  # the roster: names and emails of the class
     "teach.class_progress_page": TEACHER_A,
     "teach.class_progress_csv": TEACHER_A,
+    "teach.class_answers": TEACHER_A,  # an assigned bank of the teacher's class
+    "teach.class_answers_csv": TEACHER_A,
     "teach.class_student": TEACHER_A,  # a member's dashboard, read-only: only members of the teacher's class
     "teach.class_student_csv": TEACHER_A,
     "teach.assign": TEACHER_A,
@@ -112,6 +116,7 @@ SHOWS = {
 }
 # Allowed requests that undo parts of the world run last, after every page was seen.
 LAST = ("study.undo", "teach.delete_question", "teach.delete_document", "teach.unassign", "teach.remove_member",
+        "auth.end_sessions",
         "auth.logout")
 
 
@@ -192,10 +197,11 @@ def expected(role: str, endpoint: str) -> str | int:
 
 
 def snapshot(app) -> dict[str, list[str]]:
-    """Every row of every table (login sessions aside: signing in is not what is tested)."""
+    """Every row of every table (login sessions and rate-limit counters aside: signing in and
+    counting attempts are not what is tested)."""
     with app.app_context():
         return {table.name: sorted(repr(tuple(row)) for row in db.session.execute(select(table)))
-                for table in db.metadata.sorted_tables if table.name != "login_sessions"}
+                for table in db.metadata.sorted_tables if table.name not in ("login_sessions", "rate_limits")}
 
 
 def send(world: World, browser, call: Call, csrf: str) -> tuple[int, str, str]:

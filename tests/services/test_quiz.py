@@ -167,3 +167,19 @@ def test_a_resent_answer_changes_nothing(learner):
     first = answer(learner, attempt, "capital", "Moscow")
     again = answer(learner, attempt, "capital", "")  # a resend is not checked again, nor recorded
     assert again.id == first.id and again.score == 1.0 and recorded() == 1
+
+
+def test_the_learners_quiz_history_lists_their_attempts_with_scores_as_given(learner, make_user):
+    first = start(learner)
+    for key, response in (("capital", "Warsaw"), ("members", ["USSR", "PRC"]), ("tf", True),
+                          ("order", ["First", "Second", "Third"]), ("match", ["PRC", "USSR"])):
+        answer(learner, first, key, response)
+    second = start(learner, size=2)  # unfinished
+    other = db.session.get(User, make_user(email="eve@example.com"))
+    start(other)
+    past = quiz.history(learner)
+    assert [p.attempt.id for p in past] == [second.id, first.id]  # newest first, only the learner's
+    done = past[1]
+    assert done.attempt.finished_at is not None and done.bank_titles == ["Demo bank"]
+    assert (done.score.points, done.score.total) == (3.5, 5)  # -0.5 + 1 + 1 + 1 + 1
+    assert past[0].attempt.finished_at is None and past[0].score.answered == 0

@@ -37,7 +37,7 @@ def cells(page: str, user_id: int) -> dict[str, str]:
 
 
 def stat(page: str, name: str) -> str:
-    return re.search(rf'data-stat="{name}">.*?<b class="stat-value">([^<]*)</b>', page, re.S).group(1)
+    return re.search(rf'data-stat="{name}">.*?<b class="stat-value[^"]*">([^<]*)</b>', page, re.S).group(1)
 
 
 def test_the_owner_sees_every_students_numbers(seeded, client):
@@ -53,7 +53,7 @@ def test_the_owner_sees_every_students_numbers(seeded, client):
         assert (row["due"], row["overdue"]) == (str(want["due"]), str(want["overdue"])), name
     assert f'data-student="{seeded["Zed"]}"' not in page and "Zed" not in page
     assert "Mastery: Demo bank" in page and "Other bank" not in page
-    assert cells(page, seeded["Cy"])[f"mastery-{seeded['bank']}"] == "–"
+    assert cells(page, seeded["Cy"])[f"mastery-{seeded['bank']}"] == "0% 0 of 10"  # never studied: 0, not a blank
     head = EXPECTED["headline"]
     assert [stat(page, s) for s in ("active", "reviews", "retention", "due")] == [
         head["active"], head["reviews"], head["retention"], head["due"]]
@@ -74,9 +74,9 @@ def test_mastery_agrees_with_the_students_own_dashboard(seeded, client):
     page = client.get(f"/teach/classes/{seeded['class']}/progress").get_data(as_text=True)
     mastery = cells(page, seeded["Ann"])[f"mastery-{seeded['bank']}"]
     dashboard = client.get(f"/teach/classes/{seeded['class']}/students/{seeded['Ann']}").get_data(as_text=True)
-    row = re.search(r'id="mastery-banks-table".*?<th scope="row">Demo bank</th><td>(\d+)</td>.*?</meter> ([^<]+)</td>',
-                    dashboard, re.S)
-    assert mastery == f"{row.group(2).strip()} of {row.group(1)}"
+    row = re.search(r'id="mastery-banks-table".*?<th scope="row">Demo bank</th>'
+                    r'<td>(\d+) of (\d+)<.*?</meter> ([^<]+)</td>', dashboard, re.S)
+    assert mastery == f"{row.group(3).strip()} {row.group(1)} of {row.group(2)}"
 
 
 def test_students_csv(seeded, client):
@@ -91,7 +91,7 @@ def test_students_csv(seeded, client):
         "11", "5", "3")
     assert (ann["true retention %"], ann["due now"], ann["overdue"]) == ("60.0", "3", "2")
     assert (ben["reviews last 7 days"], ben["true retention %"], ben["studied cards Demo bank"]) == ("3", "50.0", "1")
-    assert (cy["last active (UTC)"], cy["true retention %"], cy["mastery % Demo bank"]) == ("", "", "")
+    assert (cy["last active (UTC)"], cy["true retention %"], cy["mastery % Demo bank"]) == ("", "", "0.0")
 
 
 def test_weekly_csv_and_unknown_tables(seeded, client):
@@ -136,7 +136,8 @@ def test_the_dashboard_covers_the_class_banks_only(seeded, client):
     """Ben's answer in a bank the class does not have is not in his retention there."""
     html = client.get(f"/teach/classes/{seeded['class']}/students/{seeded['Ben']}").get_data(as_text=True)
     assert "Other bank" not in html
-    assert re.search(r'data-stat="retention">.*?<b class="stat-value">50%</b>', html, re.S)
+    # 2 reviews (1 passed): too few for a percentage.
+    assert re.search(r'data-stat="retention">.*?not enough reviews yet: 2 of 20', html, re.S)
 
 
 @pytest.mark.parametrize("who", ["Zed", "nobody"])
@@ -202,3 +203,22 @@ def test_a_fixed_number_of_queries_whatever_the_class_size(app, seeded, client, 
             db.session.add(Membership(class_id=seeded["class"], user_id=user_id))
         db.session.commit()
     assert count_queries() == small
+
+
+def test_who_got_which_question_wrong(seeded, client):
+    url = f"/teach/classes/{seeded['class']}/banks/{seeded['bank']}/answers"
+    page = client.get(url).get_data(as_text=True)
+
+    def cell(student: str, key: str) -> str:
+        row = page.split(f'data-student="{seeded[student]}"')[1].split("</tr>")[0]
+        return re.sub(r"<[^>]+>", "", row.split(f'data-question="{key}">')[1].split("</td>")[0]).split()[0]
+
+    # Ann answered "capital" Good then Again today: wrong now. Ben's latest (a relearning step) was Good.
+    assert cell("Ann", "capital") == "✗" and cell("Ben", "capital") == "✓" and cell("Cy", "capital") == "·"
+    assert cell("Ann", "members") == "✗"  # Again yesterday
+    assert re.search(r'data-wrong="capital">1<', page) and re.search(r'data-wrong="members">1<', page)
+    assert "Zed" not in page  # not in the class
+    rows = list(csv.DictReader(io.StringIO(client.get(url + ".csv").get_data(as_text=True))))
+    ann_capital = next(r for r in rows if r["student"] == "Ann" and r["question"] == "capital")
+    assert (ann_capital["study: latest answer"], ann_capital["quiz: latest answer"]) == ("wrong", "")
+    assert len(rows) == 3 * 9  # three students, nine questions

@@ -17,11 +17,11 @@ def test_json_callers_get_json_errors(client):
     assert response.status_code == 404 and response.get_json()["error"] == "Page not found"
 
 
-def test_too_large_upload_is_413_in_the_layout(app, client):
-    app.config["MAX_CONTENT_LENGTH"] = 1024
+def test_too_large_form_is_413_in_the_layout(app, client):
+    app.config["FORM_MAX_CONTENT_LENGTH"] = 1024
     response = client.post("/login", data={"email": "x" * 5000})
     assert response.status_code == 413
-    assert "Uploads are limited" in response.get_data(as_text=True)
+    assert "This form takes at most 1 KB" in response.get_data(as_text=True)
 
 
 def test_server_error_page(app, client):

@@ -46,7 +46,7 @@ def world(app, client, make_user):
     s.post("/join", data={"csrf_token": csrf_from(s.get("/join").get_data(as_text=True)), "code": code})
     with app.app_context():
         args = {
-            "slug": bank.slug, "class_id": class_id, "user_id": student_id, "key": "capital",
+            "slug": bank.slug, "bank_id": bank.id, "class_id": class_id, "user_id": student_id, "key": "capital",
             "type_name": "matching", "fmt": "gift",
             "job_id": db.session.scalar(select(func.max(ImportJob.id))),
             "document_id": db.session.scalar(select(Document.id)),

@@ -166,6 +166,39 @@ questions:
             'February 1950</mark>, in Moscow. …</blockquote>') in feedback
 
 
+def test_the_preview_shows_lint_findings_as_notes_that_do_not_block_saving(app, teacher):
+    native = """bank: 1
+id: lint-me
+title: Giveaways
+questions:
+  - id: giveaway
+    type: short_answer
+    prompt: Which city, Moscow, did Mao visit in 1949?
+    answers: [Moscow]
+  - id: dated
+    type: ordering
+    prompt: Put these in order.
+    items: [Mao visits Moscow (1949), The treaty is signed (1950), Stalin dies (1953)]
+  - id: one-form
+    type: short_answer
+    prompt: Which campaign did Mao launch in 1958?
+    answers: [Great Leap Forward]
+"""
+    url, page = job_page(teacher, upload(teacher, native, filename="lint.yaml"))
+    assert "No errors, 3 notes" in page and "Save 3 questions" in page
+    assert re.search(r'issue-warning"><span class="issue-level">warning</span>\s*<strong>line 5</strong>\s*'
+                     r"question <code>giveaway</code>\s*field <code>prompt</code>:\s*the prompt contains the "
+                     r"accepted answer &#39;Moscow&#39;", page)
+    assert re.search(r'issue-warning"><span class="issue-level">warning</span>\s*<strong>line 9</strong>\s*'
+                     r"question <code>dated</code>\s*field <code>items</code>:\s*every item carries a year", page)
+    assert re.search(r'issue-notice"><span class="issue-level">notice</span>\s*<strong>line 13</strong>\s*'
+                     r"question <code>one-form</code>\s*field <code>answers</code>:\s*the only accepted answer", page)
+    report = teacher.get(url + "/errors.txt").get_data(as_text=True)
+    assert "lint.yaml:5: question 'giveaway' field 'prompt': the prompt contains the accepted answer " \
+           "'Moscow'  [warning]" in report
+    assert save(teacher, url).status_code == 302  # the teacher decides
+
+
 class _Dangers(HTMLParser):
     """Collects what would run in a browser: script elements, on* handlers, javascript: URLs."""
 
@@ -334,7 +367,8 @@ questions:
     for page in pages:
         assert live_script(page.split("<main", 1)[1]) == []
     # The pages did show the question, sanitised: the image without its handler, the link without its URL.
-    assert 'Pick  one <img src="x"> <a rel="noopener noreferrer nofollow">link</a>' in preview
+    # (The preview has no bank media yet, so the bare image name is dropped: it would load a page path.)
+    assert 'Pick  one <img> <a rel="noopener noreferrer nofollow">link</a>' in preview
     assert any('Pick  one <img src="/media/' in p for p in pages[3:])
     # And the detector finds the payloads when they are live.
     assert len(live_script(evil.split("prompt: ", 1)[1])) == 8

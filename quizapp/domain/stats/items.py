@@ -27,6 +27,11 @@ SD_RANGE = (12.0, 18.0)  # SD of totals, % of maximum, inclusive
 ALPHA_SATISFACTORY_ABOVE = 75.0
 ALPHA_UNSATISFACTORY_BELOW = 64.0
 
+# Below this many attempts a flag says more about chance than about the question: 10 attempts put a
+# facility of 90 % anywhere from about 60 % to 98 % (Wilson, 95 %). Figures are still shown, with
+# their count; only the warnings wait.
+MIN_FLAG_ATTEMPTS = 10
+
 TOO_EASY = "too easy"
 TOO_HARD = "too hard"
 NEGATIVE_DISCRIMINATION = "negative discrimination"
@@ -179,9 +184,12 @@ def _facility_flags(facility: float | None) -> list[str]:
     return [TOO_EASY] if f > TOO_EASY_ABOVE else [TOO_HARD] if f < TOO_HARD_BELOW else []
 
 
-def item_flags(facility: float | None, discrimination_index: float | None) -> tuple[str, ...]:
+def item_flags(facility: float | None, discrimination_index: float | None, attempts: int) -> tuple[str, ...]:
     """Moodle's warnings for one question: facility > 90 % too easy, < 20 % too hard; discrimination
-    index < 0 negative, 0 <= index < 20 weak. Undefined figures raise no flag."""
+    index < 0 negative, 0 <= index < 20 weak. Undefined figures raise no flag, and none is raised
+    from fewer than MIN_FLAG_ATTEMPTS attempts."""
+    if attempts < MIN_FLAG_ATTEMPTS:
+        return ()
     flags = _facility_flags(facility)
     if discrimination_index is not None:
         d = round(discrimination_index, _DIGITS)
@@ -211,7 +219,7 @@ def _item(key: str, m: float, xs: list[float], ys: list[float], times: list[floa
         discrimination_index=index,
         discriminative_efficiency=efficiency,
         mean_time=_mean(times) if times else None,
-        flags=item_flags(facility, index),
+        flags=item_flags(facility, index, len(xs)),
     )
 
 
@@ -379,5 +387,5 @@ def first_time_stats(answers: Iterable[tuple[float, int | None]]) -> FirstTimeSt
         attempts=len(scores),
         facility=facility,
         mean_time=_mean(times) if times else None,
-        flags=tuple(_facility_flags(facility)),
+        flags=tuple(_facility_flags(facility)) if len(scores) >= MIN_FLAG_ATTEMPTS else (),
     )

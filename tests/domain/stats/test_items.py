@@ -10,6 +10,7 @@ import math
 import pytest
 
 from quizapp.domain.stats.items import (
+    MIN_FLAG_ATTEMPTS,
     NEGATIVE_DISCRIMINATION,
     TOO_EASY,
     TOO_HARD,
@@ -80,7 +81,7 @@ def test_worked_example_items():
     assert q3.facility == approx(60.0)
     assert q3.discrimination_index == approx(-86.60)
     assert q3.discriminative_efficiency == approx(-100.0)
-    assert q3.flags == (NEGATIVE_DISCRIMINATION,)
+    assert q3.flags == ()  # 5 attempts: figures shown, warnings wait for MIN_FLAG_ATTEMPTS
 
     # q4 (out of 2): x = 2,1,1,0,0, mean .8 -> .8/2 = 40 %. dev 1.2,.2,.2,-.8,-.8: SS = 2.8, Var = .7,
     # SD = .8367 marks -> /2 = 41.83 %.  Y = 2,2,2,2,1, mean 1.8, SS = .8, Var = .2.
@@ -166,7 +167,7 @@ def test_question_missing_from_some_attempts():
     # q2: x = 1,0,0,1,1 (dev .4,-.6,-.6,.4,.4), Y = 2,2,0,1,0 (dev 1,1,-1,0,-1):
     # SP = .4 - .6 + .6 + 0 - .4 = 0 -> DI 0, which is weak (0 <= DI < 20) but not negative.
     assert items["q2"].discrimination_index == approx(0.0)
-    assert items["q2"].flags == (WEAK_DISCRIMINATION,)
+    assert items["q2"].flags == ()  # fewer than 10 attempts: no warning yet
 
     # Test figures over the complete attempts A, B, C only: X = 3,2,0, max 3.
     # mean 5/3 -> 55.56 %, median 2 -> 66.67 %.  dev 4/3,1/3,-5/3: SS = 42/9, Var = 7/3, SD = 1.5275 -> 50.92 %.
@@ -214,7 +215,7 @@ def test_one_attempt():
     for item in items.values():
         assert item.attempts == 1
         assert item.sd is None and item.discrimination_index is None and item.discriminative_efficiency is None
-    assert items["b"].flags == (TOO_HARD,)
+    assert items["b"].flags == ()  # one attempt says nothing about the question
     test = overall_statistics(data)
     # X = 1.5 of 3 -> 50 %; nothing with a variance in it is defined.
     assert test.attempts == 1 and test.mean == approx(50.0) and test.median == approx(50.0)
@@ -246,7 +247,9 @@ def test_weak_discrimination_uncorrelated_items():
     data = QuizAttempts([{"a": 1, "b": 1}, {"a": 0, "b": 1}, {"a": 1, "b": 0}, {"a": 0, "b": 0}])
     for item in item_statistics(data):
         assert item.discrimination_index == approx(0.0)
-        assert item.flags == (WEAK_DISCRIMINATION,)
+        assert item.flags == ()  # 4 attempts
+    for item in item_statistics(QuizAttempts(data.attempts * 3)):  # the same, 12 attempts: now a warning
+        assert item.discrimination_index == approx(0.0) and item.flags == (WEAK_DISCRIMINATION,)
     test = overall_statistics(data)
     assert test.alpha == approx(0.0)
     assert test.error_ratio is None
@@ -347,3 +350,17 @@ def test_a_negative_mark_counts_as_moodle_counts_it():
     """A wrong pick of a negatively marked choice scores below 0; facility is the mean mark / max."""
     (item,) = item_statistics(QuizAttempts(attempts=[{"a": 1.0}, {"a": -0.5}, {"a": 0.5}]))
     assert item.facility == approx(100 * (1.0 - 0.5 + 0.5) / 3)
+
+
+def test_flags_wait_for_ten_attempts_and_then_follow_moodle():
+    """Repeating every attempt leaves facility and discrimination as they were; only the count grows."""
+    assert MIN_FLAG_ATTEMPTS == 10
+    example = [{"q": 0, "r": 1}, {"q": 0, "r": 1}, {"q": 1, "r": 0}, {"q": 1, "r": 0}, {"q": 1, "r": 0}]
+    five = by_key(item_statistics(QuizAttempts(example)))["q"]
+    ten = by_key(item_statistics(QuizAttempts(example * 2)))["q"]
+    assert five.discrimination_index == approx(ten.discrimination_index) and ten.discrimination_index < 0
+    assert (five.attempts, five.flags) == (5, ())
+    assert (ten.attempts, ten.flags) == (10, (NEGATIVE_DISCRIMINATION,))
+    nine_right = [{"q": 1}] * 9
+    assert item_statistics(QuizAttempts(nine_right))[0].flags == ()  # 100 % of 9: too few to call it too easy
+    assert item_statistics(QuizAttempts(nine_right + [{"q": 1}]))[0].flags == (TOO_EASY,)

@@ -35,14 +35,16 @@ demo: db
 	$(FLASK) demo-users
 
 ## run: install, migrate, load the built-in banks, create demo users, serve on http://127.0.0.1:5000
+## (with the upload job worker beside it, stopped with it: scripts/with-worker.sh)
 run: banks demo
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	./scripts/with-worker.sh $(FLASK) -- $(FLASK) run --host $(HOST) --port $(PORT)
 
 ## serve: the same, under gunicorn with several workers (no control socket: gunicorn's default,
-## ~/.gunicorn/gunicorn.ctl, is one per user and a second instance would take it over and delete it)
+## ~/.gunicorn/gunicorn.ctl, is one per user and a second instance would take it over and delete it),
+## and the upload job worker beside it
 serve: banks demo
-	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --no-control-socket --access-logfile - 'quizapp:create_app()'
+	./scripts/with-worker.sh $(FLASK) -- $(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --no-control-socket --access-logfile - 'quizapp:create_app()'
 
 dev: $(VENV)/.dev-installed
 

@@ -114,6 +114,9 @@ def main() -> None:
                                "--no-control-socket", APP],
                               cwd=ROOT, env=flask_env(url), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                               text=True)
+    # The upload job worker beside gunicorn, as `make serve` starts it (quizapp/services/jobs.py).
+    worker = subprocess.Popen([str(BIN / "flask"), "--app", "quizapp", "jobs", "work"], cwd=ROOT, env=flask_env(url),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -157,7 +160,9 @@ def main() -> None:
             t.join(10)
     finally:
         server.terminate()
+        worker.terminate()
         server.wait(10)
+        worker.wait(30)
     print(f"upload of {args.questions} questions ({len(data) / 1e6:.2f} MB GIFT): checked in {checked:.2f} s, "
           f"saved in {saved:.2f} s, final status {final}")
     samples = [p for p in progress if p[1] == "checking"]

@@ -29,6 +29,7 @@ from .services.imports import save_documents
 
 bank_cli = AppGroup("bank", help="Check, import, export and list question banks.")
 user_cli = AppGroup("user", help="Manage accounts.")
+jobs_cli = AppGroup("jobs", help="The upload job queue (quizapp/services/jobs.py).")
 
 BANK_SUFFIXES = {".yaml", ".yml", ".json", ".gift", ".csv", ".tsv", ".txt", ".apkg"}
 
@@ -297,10 +298,35 @@ def _demo_class() -> None:
         classes.assign(teacher, classroom, first.id, None, utcnow())
 
 
+@jobs_cli.command("work")
+@click.option("--threads", default=2, show_default=True, help="uploads run at once (never two of one teacher)")
+@click.option("--poll", default=1.0, show_default=True, help="seconds between looks at an empty queue")
+@click.option("--once", is_flag=True, help="stop when the queue is empty")
+def jobs_work(threads: int, poll: float, once: bool) -> None:
+    """Check and save uploaded question sets until stopped (SIGTERM or Ctrl-C let the running ones finish)."""
+    import signal
+
+    from flask import current_app
+
+    from .services.jobs import Worker
+
+    worker = Worker(current_app._get_current_object(), threads=threads, poll=poll)  # type: ignore[attr-defined]
+
+    def stop(signum, frame) -> None:  # noqa: ARG001
+        click.echo(f"jobs: worker {worker.name} stopping after the running uploads", err=True)
+        worker.stop.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    click.echo(f"jobs: worker {worker.name} started ({threads} at once)", err=True)
+    worker.run(once=once)
+
+
 def init_app(app: Flask) -> None:
     backup.init_app(app)  # flask db backup
     app.cli.add_command(bank_cli)
     app.cli.add_command(user_cli)
+    app.cli.add_command(jobs_cli)
     app.cli.add_command(demo_users)
 
 

@@ -71,8 +71,12 @@ DEFAULTS = {
     "FORM_MAX_CONTENT_LENGTH": 16 * 1024,
     "FORM_MAX_PARTS": 100,
     "EDITOR_MAX_CONTENT_LENGTH": 256 * 1024,  # the question editor: rich text typed by a person
-    # "thread": uploads are checked and saved in a background thread; "inline": in the request.
-    "IMPORT_RUNNER": "thread",
+    # "queue": uploads are jobs in the database, checked and saved by `flask jobs work` (started
+    # beside the web server by make run/serve; quizapp/services/jobs.py); "inline": in the request.
+    "IMPORT_RUNNER": "queue",
+    "IMPORT_HEARTBEAT_SECONDS": 5,  # how often a worker stamps the jobs it runs
+    "IMPORT_WORKER_TIMEOUT_SECONDS": 60,  # unstamped this long: the worker is gone, the job runs again
+    "IMPORT_MAX_ATTEMPTS": 3,  # starts of one job before it is failed with a message
     # Login throttling (quizapp/auth/throttle.py). Every login POST, per address:
     "LOGIN_LIMITS_PER_ADDRESS": "20 per minute; 200 per hour",
     # Wrong passwords for one account from one address: then refused without a check.

@@ -26,10 +26,10 @@ QUESTIONS = [
 
 
 def make_bank(bank_id: str = "demo", questions: list[dict] | None = None, title: str = "Demo bank",
-              now: datetime = NOW, **kwargs):
+              now: datetime = NOW, bank_fields: dict | None = None, **kwargs):
     data = {"bank": 1, "id": bank_id, "title": title,
             "sources": {"doc": {"title": "A document", "file": "doc.txt"}},
-            "questions": questions if questions is not None else QUESTIONS}
+            "questions": questions if questions is not None else QUESTIONS, **(bank_fields or {})}
     result = from_data(data, f"{bank_id}.yaml")
     assert result.ok, [str(e) for e in result.errors]
     report = save_bank(result.bank, now=now, builtin=kwargs.get("builtin", True), owner=kwargs.get("owner"))

@@ -10,7 +10,8 @@ this reader reads it back to the same flashcards and cloze questions, explanatio
 included. Other question types are written as flashcards (the prompt with its choices on the
 front, the expected answer on the back) and come back as flashcards: lossy by design, since
 Anki has no such types. A bank's description, tags and sources, and a question's source,
-evidence and difficulty, are not written.
+evidence and difficulty, are not written. A cell a spreadsheet would run as a formula is written
+with a leading quote, which the reader removes (``guard_formula``).
 
 The Anki conventions shared with the .apkg reader and writer (note kinds, guids, deck paths,
 front and back of non-flashcard types) live here too.
@@ -26,6 +27,7 @@ from pathlib import PurePath
 
 from markdown_it import MarkdownIt
 
+from ..domain.progress import FORMULA_STARTS
 from ..domain.questions import REGISTRY, get_type
 from ..domain.questions.cloze import DELETION
 from .limits import DEFAULT_LIMITS, Limits, size_text
@@ -352,7 +354,7 @@ def _rows(lines: list[str], start: int, sep: str, file: str, errors: list[BankIs
             if nxt == -1:
                 break
             pos = nxt + len(sep)
-        rows.append(_Row(first + 1, [f.strip() for f in fields]))
+        rows.append(_Row(first + 1, [unguard_formula(f.strip()) for f in fields]))
         i += 1
     return rows
 
@@ -364,7 +366,7 @@ def _raw_rows(text: str, sep: str, card_sep: str) -> list[_Row]:
         line = text.count("\n", 0, offset) + 1 + (len(chunk) - len(chunk.lstrip("\n")))
         offset += len(chunk) + len(card_sep)
         if chunk.strip():
-            rows.append(_Row(line, [f.strip() for f in chunk.split(sep)]))
+            rows.append(_Row(line, [unguard_formula(f.strip()) for f in chunk.split(sep)]))
     return rows
 
 
@@ -515,9 +517,27 @@ def _sep_name(sep: str | None) -> str:
     return next((k for k, v in SEPARATORS.items() if v == sep), repr(sep))
 
 
+# -- formulas ----------------------------------------------------------------------------------
+# A spreadsheet runs a cell starting with = + - @ tab or CR as a formula (CSV injection), so the
+# writer puts a quote before such a cell, as the progress CSVs do (domain/progress.py), and the
+# reader takes exactly that quote off again (a spreadsheet treats it as a text marker and hides it
+# too). A cell that already starts with quotes before such a character gets one more, so
+# ``'=x`` comes back as ``'=x`` and every text survives the round trip.
+_GUARDED = re.compile("^'+[" + re.escape("".join(FORMULA_STARTS)) + "]")
+
+
+def guard_formula(value: str) -> str:
+    return "'" + value if value.startswith(FORMULA_STARTS) or _GUARDED.match(value) else value
+
+
+def unguard_formula(value: str) -> str:
+    return value[1:] if _GUARDED.match(value) else value
+
+
 # -- writing --------------------------------------------------------------------------------------
 
 def _quote(value: str) -> str:
+    value = guard_formula(value)
     if any(c in value for c in '\t"\n\r') or value.startswith("#"):
         return '"' + value.replace('"', '""') + '"'
     return value

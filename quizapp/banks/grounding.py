@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from .model import Bank, BankIssue, Question
@@ -72,42 +71,3 @@ def flag_quotes(question: Question, sources: dict[str, dict], documents: dict[st
     return [BankIssue(file, question.line, f"evidence not found verbatim in {name}: {quote[:60]!r}",
                       "evidence", question.id, level="warning")
             for quote in question.evidence if fold(quote) not in haystack]
-
-
-@dataclass(frozen=True)
-class QuoteContext:
-    """A quote as it stands in its document: the text around it, cut at paragraph ends."""
-
-    before: str
-    quote: str
-    after: str
-    more_before: bool
-    more_after: bool
-
-
-def quote_context(text: str, quote: str, radius: int = 320) -> QuoteContext | None:
-    """Where ``quote`` stands in ``text`` (whitespace may differ), with up to ``radius``
-    characters either side, within its paragraph; None when the document lacks it."""
-    words = quote.split()
-    if not words:
-        return None
-    found = re.search(r"\s+".join(re.escape(w) for w in words), text)
-    if found is None:
-        return None
-    start, end = found.span()
-    blank = text.rfind("\n\n", 0, start)
-    para_start = blank + 2 if blank >= 0 else 0
-    para_end = text.find("\n\n", end)
-    para_end = len(text) if para_end < 0 else para_end
-    lo, hi = max(para_start, start - radius), min(para_end, end + radius)
-    if lo > para_start:  # cut at a word boundary, not mid-word
-        space = text.find(" ", lo, start)
-        lo = space + 1 if space >= 0 else lo
-    if hi < para_end:
-        space = text.rfind(" ", end, hi)
-        hi = space if space >= 0 else hi
-    def squeeze(part: str) -> str:  # keeps the space next to the quote (or its absence before a comma)
-        return re.sub(r"\s+", " ", part)
-
-    return QuoteContext(squeeze(text[lo:start]).lstrip(), squeeze(text[start:end]), squeeze(text[end:hi]).rstrip(),
-                        lo > 0, hi < len(text))

@@ -44,6 +44,18 @@ def create_user(email: str, password: str, *, name: str | None = None, role: str
     return user
 
 
+def register(email: str, password: str, *, name: str | None = None, role: str = "student",
+             timezone: str = "UTC") -> tuple[User | None, int | None]:
+    """Self-registration: ``(new user, None)``, or ``(None, existing account's id)`` when the address
+    has an account. Both hash the password once, so neither answers faster (the route gives both
+    the same response; docs/reliability.md). Flushes; the caller commits."""
+    existing = db.session.scalar(select(User.id).where(User.email == normalise_email(email)))
+    if existing is not None:
+        generate_password_hash(password, method=HASH_METHOD)
+        return None, existing
+    return create_user(email, password, name=name, role=role, timezone=timezone), None
+
+
 def authenticate(email: str, password: str) -> User | None:
     user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None:

@@ -1,10 +1,10 @@
-"""Source documents of a bank, and a quote shown where it stands in its document."""
+"""Source documents of a bank, and a question's quotes shown where they stand in their document."""
 from __future__ import annotations
 
 from flask import g
 from sqlalchemy import select
 
-from ..banks.grounding import QuoteContext, quote_context
+from ..banks.passages import Passage, passages, unfound
 from ..extensions import db
 from ..models import Document, Question
 
@@ -18,8 +18,15 @@ def _documents(bank_id: int) -> dict[str, str]:
     return cache[bank_id]
 
 
-def context_for(question: Question, quote: str) -> QuoteContext | None:
-    """The quote in its paragraph of the question's source document, when the bank has it."""
+def passages_for(question: Question) -> list[Passage]:
+    """The question's evidence quotes marked in clean prose of its source document (banks.passages)."""
+    evidence = question.data.get("evidence") or []
+    quotes = [evidence] if isinstance(evidence, str) else [str(q) for q in evidence]
+    text = _source_text(question)
+    return passages(text, quotes) if text else [unfound(q) for q in quotes]
+
+
+def _source_text(question: Question) -> str | None:
     documents = _documents(question.bank_id)
     if not documents:
         return None
@@ -28,4 +35,4 @@ def context_for(question: Question, quote: str) -> QuoteContext | None:
     text = documents.get(name or "") or documents.get(question.data.get("source") or "")
     if text is None and len(documents) == 1:
         text = next(iter(documents.values()))
-    return quote_context(text, quote) if text else None
+    return text

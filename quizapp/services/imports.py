@@ -1,19 +1,23 @@
 """Uploading a question set: check it (with progress), show a preview, then save all or nothing.
 
-The work runs in a thread of the process that took the upload, so the teacher's browser polls a
-progress page and other users are served meanwhile. Everything slow (parsing, checking quotes,
-building rows) happens before the database write; the save itself is one short transaction.
+The work is a job in the database (``import_jobs``) run by the queue's worker process
+(quizapp/services/jobs.py: why and how), so the teacher's browser polls a progress page, other
+users are served meanwhile, and neither a restart of the web process nor a crash of the worker
+loses an upload. ``IMPORT_RUNNER="inline"`` runs it in the request instead (tests, scripts).
+Everything slow (parsing, checking quotes, building rows) happens before the database write; the
+save itself is one short transaction, which also marks the job finished.
 """
 from __future__ import annotations
 
 import logging
-import threading
+import os
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ..banks import formats
 from ..banks.grounding import flag_quotes
@@ -30,7 +34,11 @@ from .bank_store import SaveReport, save_bank
 log = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 250  # questions between progress commits: often enough to see, rarely enough to be cheap
-STALE_AFTER = timedelta(minutes=10)  # a job not moving for this long died with its process
+# A job with no sign of life (progress or its worker's heartbeat) for this long: the page says the
+# worker seems to be stopped. The job stays queued and carries on when a worker runs again.
+STALE_AFTER = timedelta(minutes=10)
+# Tests only: seconds to spend on each question while checking, so a test can kill a worker mid-job.
+TEST_DELAY_VARIABLE = "QUIZAPP_TEST_IMPORT_DELAY"
 DOCUMENT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 
@@ -62,37 +70,47 @@ def start(owner: User, filename: str, data: bytes, documents: dict[str, str], no
     if replaces is not None:
         documents = {**replaces.documents, **documents}
     job = ImportJob(owner_id=owner.id, filename=filename or "upload.txt", format=fmt, data=data,
-                    documents=documents, status="queued", created_at=now, updated_at=now)
+                    documents=documents, status="queued", action="check", created_at=now, updated_at=now)
     db.session.add(job)
     db.session.commit()
-    launch(job.id, "check")
+    launch(job.id)
     return job
 
 
-def launch(job_id: int, action: str) -> None:
+def launch(job_id: int) -> None:
+    """The job is queued (committed); with the inline runner it is run here and now."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if app.config.get("IMPORT_RUNNER") == "inline":
-        run(app, job_id, action)
-    else:
-        threading.Thread(target=run, args=(app, job_id, action), name=f"import-{job_id}", daemon=True).start()
+        run(app, job_id)
 
 
-def run(app: Flask, job_id: int, action: str) -> None:
+def run(app: Flask, job_id: int) -> None:
+    """Does the job's pending action (check or save); it always ends in a state the teacher sees."""
     with app.app_context():
+        action = db.session.scalar(select(ImportJob.action).where(ImportJob.id == job_id))
         try:
-            (check if action == "check" else save)(job_id)
-        except Exception:  # the job must end in a state the teacher sees, whatever happened
+            if action == "check":
+                check(job_id)
+            elif action == "save":
+                save(job_id)
+        except Exception:
             log.exception("import %s (%s) failed", job_id, action)
             db.session.rollback()
             job = db.session.get(ImportJob, job_id)
             if job is not None:
                 job.status = "failed"
                 job.result = {**job.result, "failure": "Something went wrong on our side while "
-                              f"{'checking' if action == 'check' else 'saving'} this file. Nothing was saved."}
+                              f"{'saving' if action == 'save' else 'checking'} this file. Nothing was saved."}
                 job.updated_at = utcnow()
+                _finished(job)
                 db.session.commit()
         finally:
             db.session.remove()
+
+
+def _finished(job: ImportJob) -> None:
+    """Takes the job off the queue; set in the transaction that writes its outcome."""
+    job.action = job.worker = job.heartbeat_at = None
 
 
 def _progress(job: ImportJob, status: str, done: int, total: int) -> None:
@@ -141,7 +159,10 @@ def check(job_id: int) -> None:
         total = len(bank.questions)
         _progress(job, "checking", 0, total)
         folded: dict[str, str] = {}
+        delay = float(os.environ.get(TEST_DELAY_VARIABLE) or 0)
         for i, q in enumerate(bank.questions, 1):
+            if delay:
+                time.sleep(delay)
             issues += flag_quotes(q, bank.sources, documents, job.filename, folded)
             result["questions"].append({**question_to_dict(q), "_line": q.line})
             if i % PROGRESS_EVERY == 0:
@@ -151,6 +172,7 @@ def check(job_id: int) -> None:
                       documents=sorted(documents))
     result["issues"] = [i.as_dict() for i in issues]
     job.result = result
+    _finished(job)
     _progress(job, "checked", job.total, job.total)
 
 
@@ -173,8 +195,16 @@ def can_save(job: ImportJob) -> bool:
 def request_save(job: ImportJob) -> None:
     if not can_save(job):
         raise UploadError("fix every error before saving" if errors(job) else "there is nothing to save")
-    _progress(job, "saving", 0, job.result.get("count", 0))
-    launch(job.id, "save")
+    # Conditional, so a double click queues one save, never two.
+    queued = db.session.execute(
+        update(ImportJob).where(ImportJob.id == job.id, ImportJob.status == "checked", ImportJob.action.is_(None))
+        .values(action="save", status="saving", done=0, total=job.result.get("count", 0), updated_at=utcnow())
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    if not queued:
+        raise UploadError("this upload is already being saved")
+    db.session.refresh(job)
+    launch(job.id)
 
 
 def save(job_id: int, now: Callable[[], datetime] = utcnow) -> SaveReport:
@@ -188,6 +218,7 @@ def save(job_id: int, now: Callable[[], datetime] = utcnow) -> SaveReport:
     save_documents(report.bank_id, job.documents, now())
     job.bank_id, job.status, job.done, job.updated_at = report.bank_id, "saved", job.total, now()
     job.result = {**job.result, "summary": report.summary()}
+    _finished(job)
     db.session.commit()
     return report
 
@@ -205,7 +236,11 @@ def save_documents(bank_id: int, documents: dict[str, str], now: datetime) -> No
 
 
 def is_stale(job: ImportJob, now: datetime) -> bool:
-    return job.status in ("queued", "checking", "saving") and now - job.updated_at > STALE_AFTER
+    """Waiting or running with no sign of life for ``STALE_AFTER`` (no worker is running, it seems)."""
+    if job.status not in ("queued", "checking", "saving"):
+        return False
+    seen = max(job.updated_at, job.heartbeat_at) if job.heartbeat_at is not None else job.updated_at
+    return now - seen > STALE_AFTER
 
 
 def owned_job(user: User, job_id: int) -> ImportJob | None:

@@ -16,7 +16,7 @@ from collections.abc import Collection
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
-from sqlalchemy import Date, DateTime, String, case, cast, func, literal_column, select, type_coerce
+from sqlalchemy import Date, DateTime, String, Text, case, cast, func, literal_column, select, type_coerce
 
 from ..banks.sanitize import html_to_text
 from ..domain import progress as prog
@@ -132,9 +132,12 @@ def card_totals(bank_ids: Collection[int]) -> tuple[dict[int, int], dict[str, in
         return per_bank, per_tag
     live = (Question.bank_id.in_(bank_ids), Question.retired.is_(False))
     multi = [t for t in REGISTRY if type(get_type(t)).cards is not QuestionType.cards]
+    tags = _tags_column()
+    if db.engine.dialect.name != "sqlite":
+        tags = cast(tags, Text)  # PostgreSQL has no equality on json: group by its text
     rows = db.session.execute(
-        select(Question.bank_id, Question.type, _tags_column(), func.count())
-        .where(*live, Question.type.not_in(multi)).group_by(Question.bank_id, Question.type, _tags_column())).all()
+        select(Question.bank_id, Question.type, tags, func.count())
+        .where(*live, Question.type.not_in(multi)).group_by(Question.bank_id, Question.type, tags)).all()
     for bank_id, _, tags, n in rows:
         per_bank[bank_id] = per_bank.get(bank_id, 0) + n
         for tag in _tags(tags):

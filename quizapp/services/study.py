@@ -419,6 +419,12 @@ def record_answer(user: User, question_id: int, ordinal: int, response: Any, cli
         return AnswerResult(previous, outcome, suggested, duplicate=True)
     card = _card_for_update(user, question, ordinal)
     if seen_version is not None and card_version(card) != seen_version:
+        # PostgreSQL: the same answer sent twice at once waits above for the card's row lock, which the
+        # first request held until it committed; by now its log is there: a duplicate, not a stale form.
+        previous = _existing(user, client_id)
+        if previous is not None:
+            db.session.rollback()
+            return AnswerResult(previous, outcome, suggested, duplicate=True)
         db.session.rollback()
         raise StaleCard("This card was already answered (in another tab or window), so this answer was not "
                         "recorded. Here is the next card.")

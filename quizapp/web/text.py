@@ -30,7 +30,7 @@ def rich(text: object, fmt: str = "plain", media: str | None = None, external_im
 
 
 def init_app(app) -> None:
-    from ..services.documents import context_for
+    from ..services.documents import passages_for
 
     app.jinja_env.filters["rich"] = rich
-    app.jinja_env.globals["quote_context"] = context_for
+    app.jinja_env.globals["source_passages"] = passages_for

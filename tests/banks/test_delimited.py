@@ -448,3 +448,42 @@ def test_the_headers_in_the_shared_interchange_notes_read_as_documented():
     assert result.bank.title == "Name"
     assert (q.type, q.fields, q.format) == ("flashcard", {"front": "front", "back": "<i>back</i>"}, "html")
     assert q.tags == ["a", "b", "x", "y"]
+
+
+FORMULAS = ["=HYPERLINK(\"http://evil.example\",\"click\")", "+1+1", "-5 °C at night", "@SUM(A1:A9)",
+            "=1+1", "'=already quoted", "''+two quotes", "'plain quote", "it's = fine"]
+
+
+def test_dump_csv_guards_every_cell_a_spreadsheet_would_run_as_a_formula():
+    bank = Bank("f", "=Formulas", [Question(f"q{i}", "flashcard", {"front": text, "back": text},
+                                            explanation=text, tags=["-tag"] if i == 0 else [])
+                                   for i, text in enumerate(FORMULAS)])
+    text = dump_csv(bank)
+    rows = [line.split("\t") for line in text.splitlines() if not line.startswith("#")]
+    cells = [cell.strip('"') for row in rows for cell in row]
+    assert not [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r"))]
+    assert "\t\"'=HYPERLINK(\"\"http" in text and "\t'-5 °C at night\t" in text and "\t'@SUM(A1:A9)\t" in text
+    assert "\t''=already quoted\t" in text and "\t'''+two quotes\t" in text  # one more quote, taken off again
+    assert "\t'plain quote\t" in text and "\tit's = fine\t" in text  # nothing to guard
+
+
+def test_dump_csv_formula_guard_reads_back_to_the_same_text():
+    bank = Bank("f", "Formulas", [Question(f"q{i}", "flashcard", {"front": text, "back": text}, explanation=text)
+                                  for i, text in enumerate(FORMULAS)])
+    back = parse_delimited(dump_csv(bank), "f.txt").bank
+    assert [(q.fields["front"], q.fields["back"], q.explanation) for q in back.questions] == [
+        (t, t, t) for t in FORMULAS]
+
+
+def test_a_spreadsheets_text_marker_is_taken_off_in_any_csv():
+    assert sides(cards("'=1+1\t'-2\n'''@x\tplain")) == [("flashcard", "=1+1", "-2"), ("flashcard", "''@x", "plain")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("='+-@\t\rab #\""), max_size=8))
+def test_the_formula_guard_round_trips_any_text(text):
+    from quizapp.banks.delimited import guard_formula, unguard_formula
+
+    guarded = guard_formula(text)
+    assert unguard_formula(guarded) == text
+    assert not guarded.startswith(("=", "+", "-", "@", "\t", "\r"))

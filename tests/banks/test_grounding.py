@@ -1,8 +1,9 @@
 """Quotes checked against uploaded documents, and found in context for learners."""
 from __future__ import annotations
 
-from quizapp.banks.grounding import flag_quotes, quote_context
+from quizapp.banks.grounding import flag_quotes
 from quizapp.banks.model import Question
+from quizapp.banks.passages import passages
 
 DOC = ("Title\n\nFirst paragraph about something else entirely.\n\n"
        "In late 1949, Mao went to\nMoscow to seek economic help. He stayed for weeks.\n\nLast one.")
@@ -14,18 +15,20 @@ def q(evidence, source=None) -> Question:
 
 
 def test_a_quote_is_shown_inside_its_paragraph_whatever_the_line_breaks():
-    ctx = quote_context(DOC, "Mao went to Moscow to seek")
-    assert (ctx.before, ctx.quote, ctx.after) == ("In late 1949, ", "Mao went to Moscow to seek",
-                                                  " economic help. He stayed for weeks.")
-    assert ctx.more_before and ctx.more_after  # the document goes on both sides
-    assert quote_context(DOC, "Mao went to Beijing") is None
+    [p] = passages(DOC, ["Mao went to Moscow to seek"])
+    assert p.segments == (("In late 1949, ", False), ("Mao went to Moscow to seek", True),
+                          (" economic help. He stayed for weeks.", False))
+    assert p.more_before and p.more_after  # the document goes on both sides
+    [missing] = passages(DOC, ["Mao went to Beijing"])
+    assert not missing.found and missing.text == "Mao went to Beijing"
 
 
 def test_long_paragraphs_are_cut_at_word_boundaries():
     text = " ".join(f"word{i}" for i in range(400)) + " THE QUOTE here " + " ".join(f"w{i}" for i in range(400))
-    ctx = quote_context(text, "THE QUOTE", radius=50)
-    assert len(ctx.before) <= 51 and ctx.before.split()[0].startswith("word")
-    assert ctx.after.startswith(" here") and len(ctx.after) <= 51
+    [p] = passages(text, ["THE QUOTE"], radius=50)
+    before, quote, after = (t for t, _ in p.segments)
+    assert len(before) <= 51 and before.split()[0].startswith("word") and quote == "THE QUOTE"
+    assert after.startswith(" here") and len(after) <= 51
 
 
 def test_unmatched_quotes_are_warnings_with_line_and_field():

@@ -274,3 +274,13 @@ def test_every_table_has_a_header_and_rows_of_its_width():
     assert "'=HYPERLINK()" in prog.to_csv(*prog.table(dash, "weakest"))
     with pytest.raises(KeyError):
         prog.table(dash, "users")
+
+
+def test_the_closed_form_recall_is_fsrs_retrievability_in_study_days():
+    scheduler = sched.make_scheduler(0.9, None, "America/New_York", 4)
+    cards = [card(n, NOW, last_review=NOW - timedelta(hours=h), stability=s)
+             for n, (h, s) in enumerate([(1, 0.5), (20, 2.0), (30, 3.3), (24 * 40 + 7, 12.0), (24 * 400, 90.0)])]
+    for when in (NOW, NOW + timedelta(days=7), NOW + timedelta(days=3, hours=13)):
+        fast = prog.recall_at(cards, when, scheduler)
+        for c in cards:
+            assert fast[c.card_id] == pytest.approx(sched.retrievability(c.card_state(), when, scheduler), abs=1e-12)

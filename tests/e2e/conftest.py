@@ -37,13 +37,21 @@ def browser():
 @pytest.fixture
 def server(app):
     """The test's app served on a free loopback port for the length of the test."""
+    from quizapp.services.jobs import Worker
+
     app.config["RATELIMIT_ENABLED"] = True
     srv = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
+    # Uploads go through the job queue, as in production; its worker runs in a thread here.
+    worker = Worker(app, threads=1, poll=0.1)
+    worker_thread = threading.Thread(target=worker.run, daemon=True)
+    worker_thread.start()
     yield f"http://127.0.0.1:{srv.server_port}"
     srv.shutdown()
+    worker.stop.set()
     thread.join(5)
+    worker_thread.join(10)
 
 
 @pytest.fixture

@@ -260,3 +260,18 @@ def test_the_review_limit_bounds_new_cards_as_in_anki(learner):
     assert study.counts(learner, bank_ids(), NOW + timedelta(seconds=5)).new == 0
     pick = study.next_card(learner, bank_ids(), NOW + timedelta(seconds=5))
     assert pick is None or pick.card is not None  # no new card once the limit is used up
+
+
+def test_a_bank_can_make_its_typed_answers_case_sensitive_and_turn_typo_offers_off(learner):
+    user = learner
+    make_bank("chem", [{"id": "cu", "type": "short_answer", "prompt": "Symbol of copper?", "answers": ["Cu"]},
+                       {"id": "name", "type": "short_answer", "prompt": "Element 29?", "answers": ["Copper"],
+                        "case_sensitive": False}],
+              title="Chemistry", bank_fields={"grading": {"case_sensitive": True, "typos": False}})
+    cu = db.session.scalar(select(Question).where(Question.key == "cu"))
+    assert study.record_answer(user, cu.id, 0, "CU", "a1", now=NOW).outcome.score == 0.0  # the bank's rule
+    assert study.record_answer(user, cu.id, 0, "Cu", "a2", now=NOW).outcome.score == 1.0
+    name = db.session.scalar(select(Question).where(Question.key == "name"))
+    outcome = study.record_answer(user, name.id, 0, "Coper", "a3", now=NOW).outcome
+    assert outcome.score == 0.0 and outcome.near_miss == ""  # no "count it as right" in this bank
+    assert study.record_answer(user, name.id, 0, "COPPER", "a4", now=NOW).outcome.score == 1.0  # its own rule

@@ -132,15 +132,6 @@ def test_the_buttons_tell_the_truth_on_the_real_clock(flashcard_student, app):
     assert sched.interval_label(applied) == labels["4"]
 
 
-@pytest.fixture
-def student(app, client, make_user):
-    with app.app_context():
-        make_bank()
-    make_user()
-    AuthActions(client).login()
-    return client
-
-
 def answer_of(question: Question, form: dict, right: bool = True) -> dict:
     """``form`` with a right (or wrong) answer to ``question`` in the form's own field names."""
     data = question.data

@@ -24,12 +24,44 @@ def test_password_is_stored_as_scrypt_hash(auth, app):
     assert stored.startswith("scrypt:") and PASSWORD not in stored
 
 
-def test_register_refuses_duplicate_email_and_bad_fields(auth, client):
-    auth.register()
+def _flashes(client) -> list:
+    with client.session_transaction() as sess:
+        return list(sess.get("_flashes", []))
+
+
+def test_register_answers_an_existing_address_as_it_answers_a_new_one(app, auth, client, caplog):
+    """Same status, place, body and message; the existing account is untouched and the attempt is
+    logged (no mail is configured). Only the signed-in state differs (docs/reliability.md)."""
+    new = auth.register(email="new@example.com", name="New")
+    new_flashes = _flashes(client)
     auth.logout()
-    again = auth.register()
-    assert again.status_code == 400
-    assert "already exists" in again.get_data(as_text=True)
+    client.get("/")  # shows (and so clears) the logout message
+    with app.app_context():
+        users = db.session.scalar(select(func.count()).select_from(User))
+        owner_id, owner_hash = db.session.execute(select(User.id, User.password_hash)
+                                                  .where(User.email == "new@example.com")).one()
+    with caplog.at_level("WARNING"):
+        again = auth.register(email=" NEW@example.com", name="Mallory", password="another password")
+    assert (again.status_code, again.headers["Location"], again.get_data()) == (
+        new.status_code, new.headers["Location"], new.get_data())
+    assert new.status_code == 302
+    assert _flashes(client) == new_flashes
+    assert f"existing account {owner_id}" in caplog.text and "no email is configured" in caplog.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == users
+        assert db.session.scalar(select(User.password_hash).where(User.id == owner_id)) == owner_hash
+    page = client.get("/").get_data(as_text=True)
+    assert "If this address already has an account, log in with it" in page and "Hello," not in page
+    assert auth.login("new@example.com").status_code == 302  # the owner's own password still works
+
+
+def test_a_new_registration_is_welcomed_signed_in(auth, client):
+    auth.register(email="ada@example.com", name="Ada")
+    page = client.get("/").get_data(as_text=True)
+    assert "Welcome, Ada! Your account is ready." in page and "already has an account" not in page
+
+
+def test_register_refuses_bad_fields(auth, client):
     bad = auth.register(email="not-an-email", password="short", timezone="Mars/Olympus")
     page = bad.get_data(as_text=True)
     assert bad.status_code == 400

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from sqlalchemy import func, select
 
 from quizapp.domain.questions import get_type
@@ -11,15 +10,6 @@ from quizapp.extensions import db
 from quizapp.models import Question, QuizItem, ReviewLog
 from tests.conftest import AuthActions, csrf_from
 from tests.factories import QUESTIONS, make_bank
-
-
-@pytest.fixture
-def student(app, client, make_user):
-    with app.app_context():
-        make_bank()
-    make_user()
-    AuthActions(client).login()
-    return client
 
 
 def hidden(page: str, name: str) -> str:

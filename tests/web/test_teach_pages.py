@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 import time
 from html.parser import HTMLParser
 
@@ -101,18 +102,29 @@ def test_a_failed_save_leaves_nothing_behind(app, teacher, monkeypatch):
         assert db.session.get(ImportJob, int(url.rsplit("/", 1)[1])).status == "failed"
 
 
-def test_upload_in_a_background_thread_reports_progress_until_checked(app, client, make_user):
+def test_upload_through_the_job_queue_reports_progress_until_checked(app, client, make_user):
+    from quizapp.services.jobs import Worker
+
+    assert app.config["IMPORT_RUNNER"] == "queue"  # the default
     make_user("teacher@example.com", role="teacher")
     AuthActions(client).login("teacher@example.com")
     many = "\n\n".join(f"::q{i}::Question {i}? {{=right ~wrong}}" for i in range(1200))
-    url, _ = job_page(client, upload(client, many, filename="many.gift"))
+    url, page = job_page(client, upload(client, many, filename="many.gift"))
+    assert "Waiting to start" in page  # no worker yet: the job waits in the database
+    worker = Worker(app, threads=1, poll=0.05)
+    thread = threading.Thread(target=worker.run, daemon=True)
+    thread.start()
     seen = []
-    for _ in range(200):
-        status = client.get(url + "/status.json").get_json()
-        seen.append((status["status"], status["done"]))
-        if status["status"] == "checked":
-            break
-        time.sleep(0.05)
+    try:
+        for _ in range(400):
+            status = client.get(url + "/status.json").get_json()
+            seen.append((status["status"], status["done"]))
+            if status["status"] == "checked":
+                break
+            time.sleep(0.05)
+    finally:
+        worker.stop.set()
+        thread.join(10)
     assert seen[-1][0] == "checked" and status["total"] == 1200 and status["done"] == 1200
     page = client.get(url).get_data(as_text=True)
     assert "Save 1200 questions" in page and "Page 1 of 12" in page

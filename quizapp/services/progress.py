@@ -117,11 +117,6 @@ def _tags_of(value) -> tuple[str, ...]:
     return (str(value),) if isinstance(value, str) and value.strip() else ()
 
 
-def total_cards(bank_ids: Collection[int]) -> int:
-    """How many cards the live questions of ``bank_ids`` make (see card_totals)."""
-    return sum(card_totals(bank_ids)[0].values())
-
-
 def card_totals(bank_ids: Collection[int]) -> tuple[dict[int, int], dict[str, int]]:
     """Cards the live questions of ``bank_ids`` make, studied or not, per bank and per tag: one per
     question, except the types that make several (cloze: one per deletion), whose texts are read.
@@ -244,7 +239,7 @@ def dashboard_context(learner: User, now: datetime, bank_ids: Collection[int] | 
         forecast=prog.forecast(cards, now, calendar),
         heatmap=prog.heatmap(per_day, today),
         streak=prog.streak(per_day, today, first_heat),
-        counts=prog.card_counts(cards, total_cards(banks)),
+        counts=prog.card_counts(cards, sum(bank_totals.values())),
         retention_weeks=prog.retention_by_week(reviews, today),
         retention_banks=sorted((prog.NamedRetention(titles.get(b, "?"), r) for b, r in by_bank.items()),
                                key=lambda n: n.name.lower()),

@@ -307,16 +307,24 @@ def graded_data(question: Question) -> dict[str, Any]:
     return {**known, **question.data}
 
 
+RECENT_WINDOW = 300  # the learner's latest answers searched for their typical time (any type)
+
+
 def typical_answer_seconds(user: User, qtype: QuestionType, before_log_id: int | None = None) -> float:
     """The learner's typical time for a right answer of this type (domain.rating), from their last
-    RECENT right answers (before ``before_log_id`` when given: the feedback page of an older answer)."""
-    query = (select(ReviewLog.duration_ms).join(Card, Card.id == ReviewLog.card_id)
-             .join(Question, Question.id == Card.question_id)
-             .where(ReviewLog.user_id == user.id, Question.type == qtype.name, ReviewLog.score >= 0.999,
-                    ReviewLog.duration_ms.is_not(None)))
+    RECENT right answers of the type among their latest RECENT_WINDOW answers (before
+    ``before_log_id`` when given: the feedback page of an older answer). The window keeps it to an
+    index range of the (user_id, reviewed_at) index, however long the learner's history."""
+    latest = select(ReviewLog.id, ReviewLog.card_id, ReviewLog.duration_ms, ReviewLog.score).where(
+        ReviewLog.user_id == user.id)
     if before_log_id is not None:
-        query = query.where(ReviewLog.id < before_log_id)
-    recent = [ms / 1000 for ms in db.session.scalars(query.order_by(ReviewLog.id.desc()).limit(RECENT))]
+        latest = latest.where(ReviewLog.id < before_log_id)
+    latest = latest.order_by(ReviewLog.reviewed_at.desc()).limit(RECENT_WINDOW).subquery()
+    query = (select(latest.c.duration_ms).join(Card, Card.id == latest.c.card_id)
+             .join(Question, Question.id == Card.question_id)
+             .where(Question.type == qtype.name, latest.c.score >= 0.999, latest.c.duration_ms.is_not(None))
+             .order_by(latest.c.id.desc()).limit(RECENT))
+    recent = [ms / 1000 for ms in db.session.scalars(query)]
     return typical_seconds(recent, qtype.quick_seconds)
 
 

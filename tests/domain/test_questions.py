@@ -625,3 +625,21 @@ def test_the_typical_time_is_the_learners_own_with_the_type_as_prior():
     assert suggest_rating(Outcome(1.0, "x"), 15.0, typical_seconds(slow, 10.0)) == EASY
     fast = [2.0] * 20  # a fast learner: 3 s is their normal, not Easy
     assert suggest_rating(Outcome(1.0, "x"), 3.0, typical_seconds(fast, 6.0)) == GOOD
+
+
+def test_the_feedback_lays_out_each_item_against_the_right_one():
+    match = {"prompt": "Match", "pairs": [["Mao", "PRC"], ["Stalin", "USSR"], ["Castro", "Cuba"]]}
+    rows = get_type("matching").review(match, ["PRC", "Cuba", ""])
+    assert [(r.item, r.given, r.right, r.ok) for r in rows] == [
+        ("Mao", "PRC", "PRC", True), ("Stalin", "Cuba", "USSR", False), ("Castro", "", "Cuba", False)]
+    select = {"prompt": "?", "choices": ["USSR", "PRC", "USA", "UK"], "answers": ["USSR", "PRC"]}
+    rows = get_type("multiple_select").review(select, ["USSR", "USA"])
+    assert [(r.item, r.given, r.right, r.ok) for r in rows] == [
+        ("USSR", "picked", "right", True), ("PRC", "not picked", "right", False),
+        ("USA", "picked", "wrong", False), ("UK", "not picked", "wrong", True)]
+    order = {"prompt": "Order", "items": ["First", "Second", "Third"]}
+    assert [r.ok for r in get_type("ordering").review(order, ["First", "Third", "Second"])] == [True, False, False]
+    cloze = {"text": "{{c1::Mao}} met {{c1::Stalin}} in Moscow."}
+    rows = get_type("cloze").review(cloze, ["mao", "Stalim"], 1)
+    assert [(r.given, r.right, r.ok) for r in rows] == [("mao", "Mao", True), ("Stalim", "Stalin", False)]
+    assert get_type("multiple_choice").review({"prompt": "?", "choices": ["a", "b"], "answer": "a"}, "b") == []

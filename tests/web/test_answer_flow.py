@@ -305,3 +305,17 @@ def test_the_help_page_says_how_answers_are_graded_and_rated(client):
     for words in ("Typos are not marked right", "-7</em> is not <em>7", "less than 80&nbsp;% right",
                   "Being slow never lowers a right answer", "median", "study days", "exactly what pressing"):
         assert words in page, words
+
+
+def test_the_feedback_of_a_matching_shows_each_pair_marked(app, client, make_user):
+    with app.app_context():
+        make_bank(questions=[{"id": "match", "type": "matching", "prompt": "Match",
+                              "pairs": [["Mao", "PRC"], ["Stalin", "USSR"]]}])
+    make_user()
+    AuthActions(client).login()
+    form = {**fill_card_form(page_of(client)), "match-0": "USSR", "match-1": "USSR"}
+    feedback = page_of(client, client.post("/study/answer", data=form).location)
+    table = feedback.split('class="table compact review-table"')[1].split("</table>")[0]
+    rows = re.findall(r'<tr class="(row-ok|row-bad)">.*?<th scope="row">([^<]+)</th><td>([^<]+)</td><td>([^<]+)</td>',
+                      table, re.S)
+    assert rows == [("row-bad", "Mao", "USSR", "PRC"), ("row-ok", "Stalin", "USSR", "USSR")]

@@ -12,7 +12,7 @@ import random
 from itertools import combinations
 from typing import Any
 
-from .base import EditorField, FieldError, Outcome, QuestionType, ResponseError, register, text_list_errors
+from .base import EditorField, FieldError, Outcome, QuestionType, ResponseError, ReviewRow, register, text_list_errors
 
 
 @register
@@ -20,6 +20,7 @@ class Ordering(QuestionType):
     """Items put in order; partial credit is the share of item pairs placed in the right order."""
 
     name = "ordering"
+    review_item_label = "Place"
     label = "Put in order"
     required = ("prompt", "items")
     answer_fields = ("items",)
@@ -81,12 +82,20 @@ class Ordering(QuestionType):
     def expected(self, q: dict[str, Any], card: int = 0) -> str:
         return " → ".join(str(i) for i in q["items"])
 
+    def review(self, q: dict[str, Any], response: Any, card: int = 0) -> list[ReviewRow]:
+        """Each place: the learner's item beside the right one."""
+        given = [str(r) for r in response or []]
+        return [ReviewRow(f"{n + 1}.", given[n] if n < len(given) else "", str(item),
+                          n < len(given) and given[n] == str(item))
+                for n, item in enumerate(q["items"])]
+
 
 @register
 class Matching(QuestionType):
     """Each left matched to its right; ``distractors`` add rights that match nothing."""
 
     name = "matching"
+    review_item_label = "Left"
     label = "Match"
     required = ("prompt", "pairs")
     optional = ("distractors",)
@@ -155,3 +164,10 @@ class Matching(QuestionType):
 
     def expected(self, q: dict[str, Any], card: int = 0) -> str:
         return "; ".join(f"{p[0]} → {p[1]}" for p in q["pairs"])
+
+    def review(self, q: dict[str, Any], response: Any, card: int = 0) -> list[ReviewRow]:
+        """Each left item with the learner's choice and the right one."""
+        given = [str(r) for r in response or []]
+        return [ReviewRow(str(left), given[i] if i < len(given) else "", str(right),
+                          i < len(given) and given[i] == str(right))
+                for i, (left, right) in enumerate(q["pairs"])]

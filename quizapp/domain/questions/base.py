@@ -53,6 +53,17 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class ReviewRow:
+    """One item of an answer as the feedback page lays it out: what it is, what the learner gave,
+    what is right, and whether they agree."""
+
+    item: str
+    given: str
+    right: str
+    ok: bool
+
+
+@dataclass(frozen=True)
 class EditorField:
     """One input of a type's edit form. ``kind`` says how the text maps to the field's value:
     text, textarea, lines (a list, one per line), pairs ("left = right" per line), bool, number."""
@@ -79,6 +90,8 @@ class QuestionType:
     quick_seconds: ClassVar[float] = 10.0
     # A guess is often right (true/false, one of a few choices): speed never suggests Easy.
     guessable: ClassVar[bool] = False
+    # The heading of the items column on the feedback page's item-by-item table (see ``review``).
+    review_item_label: ClassVar[str] = "Item"
     # The teacher's edit form for this type (see domain.questions.editing).
     editor: ClassVar[tuple[EditorField, ...]] = ()
 
@@ -141,6 +154,11 @@ class QuestionType:
     def expected(self, q: dict[str, Any], card: int = 0) -> str:
         """The right answer as a learner reads it."""
         raise NotImplementedError
+
+    def review(self, q: dict[str, Any], response: Any, card: int = 0) -> list[ReviewRow]:
+        """The answer item by item for the feedback page (matching pairs, choices, positions, blanks);
+        empty for types answered in one piece."""
+        return []
 
 
 REGISTRY: dict[str, QuestionType] = {}

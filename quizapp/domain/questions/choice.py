@@ -24,6 +24,7 @@ from .base import (
     Outcome,
     QuestionType,
     ResponseError,
+    ReviewRow,
     clamp,
     register,
     text_list_errors,
@@ -109,6 +110,7 @@ class MultipleSelect(QuestionType):
     """
 
     name = "multiple_select"
+    review_item_label = "Choice"
     label = "Multiple select"
     required = ("prompt", "choices", "answers")
     optional = ("weights", "feedback")
@@ -161,6 +163,14 @@ class MultipleSelect(QuestionType):
 
     def expected(self, q: dict[str, Any], card: int = 0) -> str:
         return "; ".join(str(a) for a in q["answers"])
+
+    def review(self, q: dict[str, Any], response: Any, card: int = 0) -> list[ReviewRow]:
+        """Every choice, picked or not, against whether it is one of the right ones."""
+        picked = {str(r) for r in response or []}
+        right = {str(a) for a in q["answers"]}
+        return [ReviewRow(str(c), "picked" if str(c) in picked else "not picked",
+                          "right" if str(c) in right else "wrong", (str(c) in picked) == (str(c) in right))
+                for c in q["choices"]]
 
 
 @register

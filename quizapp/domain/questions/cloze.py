@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import text
-from .base import EditorField, FieldError, Outcome, QuestionType, capped, register
+from .base import EditorField, FieldError, Outcome, QuestionType, ReviewRow, capped, register
 
 # At most 9 digits: a longer index is no card number (and int() refuses over 4300 digits).
 DELETION = re.compile(r"\{\{c(\d{1,9})::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
@@ -41,6 +41,7 @@ def segments(source: str) -> list[Segment]:
 @register
 class Cloze(QuestionType):
     name = "cloze"
+    review_item_label = "Blank"
     label = "Fill in the blanks"
     required = ("text",)
     optional = ("extra", "case_sensitive", "typos")
@@ -98,3 +99,14 @@ class Cloze(QuestionType):
 
     def expected(self, q: dict[str, Any], card: int = 0) -> str:
         return "; ".join(b.text for b in self.blanks(q, card))
+
+    def review(self, q: dict[str, Any], response: Any, card: int = 0) -> list[ReviewRow]:
+        """Each blank: what was typed against its answer (as ``grade`` compares them)."""
+        blanks = self.blanks(q, card)
+        if len(blanks) < 2:
+            return []  # one blank: "your answer" and "right answer" say it all
+        given = [str(g) for g in response or []]
+        case = q.get("case_sensitive") is True
+        return [ReviewRow(f"Blank {i + 1}", given[i] if i < len(given) else "", b.text,
+                          i < len(given) and text.matches(given[i], b.text, case))
+                for i, b in enumerate(blanks)]

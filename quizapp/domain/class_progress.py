@@ -147,16 +147,13 @@ class ClassProgress:
 
 
 def recall_function(scheduler) -> Callable[[MemberCard, datetime], float]:
-    """FSRS's probability of recall now, as the learner's scheduler computes it (study days since the
-    last review, scheduling.StudyScheduler), without building an fsrs.Card per card: the class view
-    asks for thousands. tests/domain/test_class_progress.py checks it against scheduling.retrievability."""
-    decay = -scheduler.parameters[20]
-    factor = 0.9 ** (1 / decay) - 1
+    """FSRS's probability of recall of a member's card (StudyScheduler.recall; 0 for one never studied).
+    tests/domain/test_class_progress.py checks it against scheduling.retrievability."""
 
     def recall(card: MemberCard, now: datetime) -> float:
         if card.state == sched.NEW or card.stability is None or card.last_review is None:
             return 0.0
-        return (1 + factor * scheduler.elapsed_days(card.last_review, now) / card.stability) ** decay
+        return scheduler.recall(card.stability, card.last_review, now)
 
     return recall
 

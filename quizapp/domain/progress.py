@@ -363,28 +363,11 @@ def recall_now(cards: Iterable[CardInfo], now: datetime, scheduler: Scheduler) -
     return recall_at(cards, now, scheduler)
 
 
-def recall_at(cards: Iterable[CardInfo], when: datetime, scheduler: Scheduler) -> dict[int, float]:
-    """FSRS's probability of recall at ``when`` of each studied card (by card id), as
-    scheduling.retrievability gives it (elapsed study days), computed from the closed form without an
-    fsrs.Card per card: a learner has thousands and the dashboard asks twice (now and a week ahead)."""
-    decay = -scheduler.parameters[20]
-    factor = 0.9 ** (1 / decay) - 1
-    day_of = getattr(scheduler, "day_number", None)
-    today = day_of(when) if day_of else None
-    days_of: dict[datetime, int] = {}
-    out = {}
-    for c in cards:
-        if not c.studied or c.stability is None or c.last_review is None:
-            continue
-        if today is not None:
-            last = days_of.get(c.last_review)
-            if last is None:
-                last = days_of[c.last_review] = day_of(c.last_review)
-            elapsed = max(0, today - last)
-        else:
-            elapsed = max(0, (when - c.last_review).days)
-        out[c.card_id] = (1 + factor * elapsed / c.stability) ** decay
-    return out
+def recall_at(cards: Iterable[CardInfo], when: datetime, scheduler: sched.StudyScheduler) -> dict[int, float]:
+    """FSRS's probability of recall at ``when`` of each studied card (by card id), in study days
+    (StudyScheduler.recall): the dashboard asks it of every card twice (now and a week ahead)."""
+    return {c.card_id: scheduler.recall(c.stability, c.last_review, when) for c in cards
+            if c.studied and c.stability is not None and c.last_review is not None}
 
 
 def mastered_cards(cards: Iterable[CardInfo], now: datetime, scheduler: Scheduler,

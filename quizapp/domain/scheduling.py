@@ -96,6 +96,14 @@ class StudyScheduler(Scheduler):
     def elapsed_days(self, last_review: datetime, now: datetime) -> int:
         return max(0, self.day_number(now) - self.day_number(last_review))
 
+    def recall(self, stability: float, last_review: datetime, when: datetime) -> float:
+        """FSRS's probability of recall at ``when`` (study days since ``last_review``) from its closed
+        form, without an fsrs.Card: dashboards ask it of thousands of cards. Equal to
+        ``get_card_retrievability`` (tests/domain/test_progress.py checks it to 1e-12)."""
+        decay = -self.parameters[20]
+        factor = 0.9 ** (1 / decay) - 1
+        return (1 + factor * self.elapsed_days(last_review, when) / stability) ** decay
+
     def _by_study_days(self, card: FsrsCard, now: datetime) -> FsrsCard:
         if card.last_review is None or isinstance(card, _ByStudyDays):
             return card
@@ -163,14 +171,13 @@ def _fuzzed_days(days: int, factor: float, minimum: int, maximum: int) -> int:
     return min(low + math.floor(factor * (high - low + 1)), high)
 
 
-def next_states(card: CardState, now: datetime, scheduler: Scheduler, seed: str = "") -> dict[int, CardState]:
+def next_states(card: CardState, now: datetime, scheduler: StudyScheduler, seed: str = "") -> dict[int, CardState]:
     """The card after each of the four ratings at ``now`` (aware): what the buttons show and apply."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     now = now.astimezone(UTC)
     factor = fuzz_factor(seed, card.reps)
-    days_of = getattr(scheduler, "day_number", None)
-    today = days_of(now) if days_of else None
+    today = scheduler.day_number(now)
     minimum = 1
     out: dict[int, CardState] = {}
     for rating in RATINGS:
@@ -180,7 +187,7 @@ def next_states(card: CardState, now: datetime, scheduler: Scheduler, seed: str 
             days = max(1, round((result.due - now).total_seconds() / 86400))  # fsrs gives whole days
             days = _fuzzed_days(days, factor, minimum, scheduler.maximum_interval)
             minimum = days + 1
-            due = scheduler.day_start(today + days) if today is not None else now + timedelta(days=days)
+            due = scheduler.day_start(today + days)
         lapses = card.lapses + (1 if card.state == REVIEW and rating == AGAIN else 0)
         out[rating] = CardState(state=int(result.state), step=result.step, stability=result.stability,
                                 difficulty=result.difficulty, due=due, last_review=now, reps=card.reps + 1,
@@ -188,16 +195,16 @@ def next_states(card: CardState, now: datetime, scheduler: Scheduler, seed: str 
     return out
 
 
-def review(card: CardState, rating: int, now: datetime, scheduler: Scheduler, seed: str = "") -> CardState:
+def review(card: CardState, rating: int, now: datetime, scheduler: StudyScheduler, seed: str = "") -> CardState:
     """The card after answering with ``rating`` at ``now`` (aware): exactly what its button showed."""
     if rating not in RATING_NAMES:
         raise ValueError(f"rating must be one of {RATINGS}")
     return next_states(card, now, scheduler, seed)[rating]
 
 
-def interval_of(before: CardState, after: CardState, now: datetime, scheduler: Scheduler) -> timedelta:
+def interval_of(before: CardState, after: CardState, now: datetime, scheduler: StudyScheduler) -> timedelta:
     """The interval a button shows: whole study days for a review-state result, else time until due."""
-    if after.state == REVIEW and hasattr(scheduler, "day_number"):
+    if after.state == REVIEW:
         return timedelta(days=scheduler.day_number(after.due) - scheduler.day_number(now))
     return after.due - now
 

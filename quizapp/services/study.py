@@ -371,15 +371,12 @@ def load_question(user: User, question_id: int, ordinal: int) -> Question:
 
 
 def read_answer(question: Question, ordinal: int, getlist) -> Any:
-    """The learner's answer from the submitted form, checked against the question: AskAgain (nothing
-    recorded) for no answer, an unreadable one or one naming something the question does not offer."""
-    qtype = get_type(question.type)
+    """The learner's answer from the submitted form: AskAgain (nothing recorded) for input that is
+    no answer (not a number, two items in one place). record_answer checks it against the question."""
     try:
-        response = qtype.read_response(getlist, ordinal)
-        check_answer(question, ordinal, response)
+        return get_type(question.type).read_response(getlist, ordinal)
     except ResponseError as exc:
         raise AskAgain(str(exc)) from None
-    return response
 
 
 def check_answer(question: Question, ordinal: int, response: Any) -> None:

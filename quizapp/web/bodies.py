@@ -57,6 +57,23 @@ def limit_for(app: Flask, endpoint: str | None) -> tuple[int, int, int]:
     return getattr(view, "body_limit", FORM).resolve(app.config)
 
 
+def _view_limit(index: int, name: str) -> property:
+    """A request limit: the value set on this request, else the matched view's (``limit_for``), else
+    Flask's own."""
+    own = f"_{name}"
+
+    def get(self) -> int | None:
+        if getattr(self, own) is not None:
+            return getattr(self, own)
+        limits = self._limits()
+        return limits[index] if limits else getattr(Request, name).__get__(self)
+
+    def set(self, value: int | None) -> None:
+        setattr(self, own, value)
+
+    return property(get, set)
+
+
 class LimitedRequest(Request):
     """Flask's request whose body limits are those of the view the URL matched."""
 
@@ -65,38 +82,10 @@ class LimitedRequest(Request):
             return None
         return limit_for(current_app, self.endpoint)  # type: ignore[arg-type]
 
-    @property
-    def max_content_length(self) -> int | None:  # type: ignore[override]
-        if self._max_content_length is not None:
-            return self._max_content_length
-        limits = self._limits()
-        return limits[0] if limits else super().max_content_length
-
-    @max_content_length.setter
-    def max_content_length(self, value: int | None) -> None:
-        self._max_content_length = value
-
-    @property
-    def max_form_memory_size(self) -> int | None:  # type: ignore[override]
-        if self._max_form_memory_size is not None:
-            return self._max_form_memory_size
-        limits = self._limits()
-        return limits[1] if limits else super().max_form_memory_size
-
-    @max_form_memory_size.setter
-    def max_form_memory_size(self, value: int | None) -> None:
-        self._max_form_memory_size = value
-
-    @property
-    def max_form_parts(self) -> int | None:  # type: ignore[override]
-        if self._max_form_parts is not None:
-            return self._max_form_parts
-        limits = self._limits()
-        return limits[2] if limits else super().max_form_parts
-
-    @max_form_parts.setter
-    def max_form_parts(self, value: int | None) -> None:
-        self._max_form_parts = value
+    # Werkzeug's three limits, each read from the matched view unless set on this request.
+    max_content_length = _view_limit(0, "max_content_length")  # type: ignore[assignment]
+    max_form_memory_size = _view_limit(1, "max_form_memory_size")  # type: ignore[assignment]
+    max_form_parts = _view_limit(2, "max_form_parts")  # type: ignore[assignment]
 
 
 BUFFER_CHUNKED_UP_TO = 1024 * 1024

@@ -11,6 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..extensions import db
 from ..models import LoginSession, User
 from ..models.users import ROLES
+from .errors import ServiceError
 
 # Werkzeug's scrypt: a memory-hard hash (n=2**15, r=8, p=1), as OWASP recommends.
 HASH_METHOD = "scrypt"
@@ -19,7 +20,7 @@ _DUMMY_HASH = generate_password_hash("not a password", method=HASH_METHOD)
 TIMEZONES = frozenset(available_timezones())
 
 
-class AccountError(ValueError):
+class AccountError(ServiceError):
     """A request the account rules refuse; the message is safe to show."""
 
 

@@ -18,9 +18,10 @@ from ..extensions import db
 from ..models import Bank, Card, Media, Question, User
 from ..models.reviews import NEW
 from . import first_answers
+from .errors import Forbidden
 
 
-class BankOwnershipError(ValueError):
+class BankOwnershipError(Forbidden):
     """The bank id is already taken by a bank the saver does not own."""
 
 

@@ -8,13 +8,14 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Assignment, Bank, Classroom, Membership, User
+from .errors import ServiceError
 
 # No 0/O, 1/I/L: codes are read aloud and copied from a board.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
 
 
-class ClassError(ValueError):
+class ClassError(ServiceError):
     """Something a user asked for that cannot be done; the message says why."""
 
 

@@ -30,6 +30,7 @@ from ..extensions import db
 from ..models import Bank, Document, ImportJob, User
 from ..models.types import utcnow
 from .bank_store import SaveReport, save_bank
+from .errors import ServiceError
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ DOCUMENT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 
 
-class UploadError(ValueError):
+class UploadError(ServiceError):
     """An upload that cannot be taken; the message says why."""
 
 

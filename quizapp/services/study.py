@@ -21,12 +21,13 @@ from ..extensions import db
 from ..models import Card, Question, ReviewLog, User
 from . import first_answers
 from .catalog import accessible_bank_ids
+from .errors import ServiceError
 from .writes import begin_write
 
 LEARN_AHEAD = timedelta(minutes=20)  # Anki's default: learning cards this close count as due
 
 
-class StudyError(ValueError):
+class StudyError(ServiceError):
     """A request the study rules refuse (unknown card, no rating for a flashcard...)."""
 
 

@@ -9,12 +9,14 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..extensions import db
+from ..services.errors import ServiceError
 
 TITLES = {
     400: "Bad request",
     403: "Not allowed",
     404: "Page not found",
     405: "Method not allowed",
+    409: "Already changed",
     413: "File too large",
     415: "Not a form",
     429: "Too many attempts",
@@ -64,6 +66,13 @@ def init_app(app: Flask) -> None:
         if exc.code is None or exc.code < 400:
             return exc
         return render_error(exc.code, exc.description or "")
+
+    @app.errorhandler(ServiceError)
+    def service_error(exc: ServiceError):
+        # The one place a refusal becomes a status: the service said what is wrong, and whatever
+        # it had written is already rolled back by its unit of work.
+        db.session.rollback()
+        return render_error(exc.status, str(exc))
 
     @app.errorhandler(InternalServerError)
     def server_error(exc: InternalServerError):

@@ -23,7 +23,7 @@ def post_fork(server, worker):
 
     gc.callbacks.append(on_gc)
 
-    from quizapp.services import study, writes
+    from quizapp.services import answers, cards, writes
 
     begin_write = writes.begin_write
 
@@ -32,4 +32,4 @@ def post_fork(server, worker):
         begin_write()
         log.write(f"lock {(time.perf_counter() - start) * 1e3:.3f}\n")
 
-    writes.begin_write = study.begin_write = timed_begin_write
+    writes.begin_write = answers.begin_write = cards.begin_write = timed_begin_write

@@ -25,7 +25,7 @@ from .models.types import utcnow
 from .models.users import ROLES
 from .services import accounts
 from .services.bank_store import BankOwnershipError, bank_as_parsed, save_bank
-from .services.imports import save_documents
+from .services.documents import save_documents
 
 bank_cli = AppGroup("bank", help="Check, import, export and list question banks.")
 user_cli = AppGroup("user", help="Manage accounts.")

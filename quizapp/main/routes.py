@@ -2,13 +2,11 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from flask import abort, render_template, send_file
+from flask import render_template, send_file
 from flask_login import current_user, login_required
-from sqlalchemy import select, text
 
-from ..extensions import db
-from ..models import Media
 from ..services import catalog
+from ..services.health import database_answers
 from . import bp
 
 
@@ -26,11 +24,7 @@ INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
 @bp.get("/media/<int:bank_id>/<path:name>")
 @login_required
 def media(bank_id: int, name: str):
-    if bank_id not in catalog.accessible_bank_ids(current_user):
-        abort(404)
-    item = db.session.scalar(select(Media).where(Media.bank_id == bank_id, Media.name == name))
-    if item is None:
-        abort(404)
+    item = catalog.media_item(current_user, bank_id, name)
     inline = item.content_type in INLINE_TYPES
     response = send_file(BytesIO(item.data), mimetype=item.content_type if inline else "application/octet-stream",
                          as_attachment=not inline, download_name=name, max_age=86400)
@@ -51,7 +45,7 @@ def ping():
 
 @bp.get("/healthz")
 def health():
-    db.session.execute(text("SELECT 1"))
+    database_answers()
     return {"status": "ok"}
 
 

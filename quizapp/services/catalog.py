@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import Assignment, Bank, Classroom, Membership, Question, User
+from ..models import Assignment, Bank, Classroom, Media, Membership, Question, User
+from .errors import NotFound
 
 
 @dataclass(frozen=True)
@@ -56,3 +57,13 @@ def banks_for(user: User) -> list[BankSummary]:
 def accessible_bank_ids(user: User) -> set[int]:
     """Ids of the banks this user may study: built-in, their own, and their classes'."""
     return set(db.session.scalars(select(Bank.id).where(_visible(user))))
+
+
+def media_item(user: User, bank_id: int, name: str) -> Media:
+    """An image or file of a bank the learner can study (NotFound otherwise)."""
+    item = None
+    if bank_id in accessible_bank_ids(user):
+        item = db.session.scalar(select(Media).where(Media.bank_id == bank_id, Media.name == name))
+    if item is None:
+        raise NotFound("No such file.")
+    return item

@@ -26,6 +26,7 @@ from ..domain import progress as prog
 from ..domain import scheduling as sched
 from ..extensions import db
 from ..models import Assignment, Bank, Card, Classroom, Membership, Question, ReviewLog, User
+from .errors import NotFound
 from .progress import _as_date, _datetimes, _study_date, _utc, calendar_for, card_totals, plain_prompt_of
 
 EPOCH = date(1970, 1, 1)
@@ -226,6 +227,21 @@ def headline(classroom: Classroom, now: datetime) -> cp.Headline:
         ).one()
     return cp.Headline(students=len(people), active_7d=sum(1 for n in recent.values() if n),
                        reviews_7d=sum(recent.values()), due_now=due_now or 0, overdue=int(overdue or 0))
+
+
+def member(classroom: Classroom, user_id: int) -> User:
+    """A student of the class (NotFound for anyone else: a teacher sees only their own classes' students)."""
+    student = db.session.get(User, user_id)
+    if student is None or not is_member(classroom, user_id):
+        raise NotFound("No such student in this class.")
+    return student
+
+
+def assigned_bank(classroom: Classroom, bank_id: int) -> Bank:
+    """A bank assigned to the class (NotFound otherwise)."""
+    if bank_id not in {a.bank_id for a in classroom.assignments}:
+        raise NotFound("That bank is not assigned to this class.")
+    return db.session.get(Bank, bank_id)
 
 
 def is_member(classroom: Classroom, user_id: int) -> bool:

@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Assignment, Bank, Classroom, Membership, User
-from .errors import ServiceError
+from .errors import NotFound, ServiceError
+from .unit import transactional
 
 # No 0/O, 1/I/L: codes are read aloud and copied from a board.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -30,6 +31,7 @@ def new_code() -> str:
             return code
 
 
+@transactional
 def create(owner: User, name: str, now: datetime) -> Classroom:
     classroom = Classroom(name=name.strip(), owner_id=owner.id, join_code=new_code(), created_at=now)
     db.session.add(classroom)
@@ -57,6 +59,7 @@ def by_code(code: str) -> Classroom | None:
     return db.session.scalar(select(Classroom).where(Classroom.join_code == code)) if code else None
 
 
+@transactional
 def join(user: User, classroom: Classroom, now: datetime) -> bool:
     """Adds ``user`` to the class; False when already a member (joining twice is harmless)."""
     if classroom.owner_id == user.id:
@@ -76,6 +79,7 @@ def joined_by(user: User) -> list[Classroom]:
         .where(Membership.user_id == user.id).order_by(Classroom.name)))
 
 
+@transactional
 def leave(user: User, classroom: Classroom) -> None:
     membership = db.session.scalar(select(Membership).where(
         Membership.class_id == classroom.id, Membership.user_id == user.id))
@@ -83,11 +87,12 @@ def leave(user: User, classroom: Classroom) -> None:
         db.session.delete(membership)
 
 
+@transactional
 def remove_member(classroom: Classroom, user_id: int) -> None:
     membership = db.session.scalar(select(Membership).where(
         Membership.class_id == classroom.id, Membership.user_id == user_id))
     if membership is None:
-        raise ClassError("That student is not in this class.")
+        raise NotFound("That student is not in this class.")
     db.session.delete(membership)
 
 
@@ -99,6 +104,7 @@ def assignable_banks(user: User) -> list[Bank]:
     return list(db.session.scalars(query))
 
 
+@transactional
 def assign(user: User, classroom: Classroom, bank_id: int, due_at: datetime | None, now: datetime) -> Assignment:
     if bank_id not in {b.id for b in assignable_banks(user)}:
         raise ClassError("You can assign built-in banks and your own banks only.")
@@ -112,10 +118,11 @@ def assign(user: User, classroom: Classroom, bank_id: int, due_at: datetime | No
     return assignment
 
 
+@transactional
 def unassign(classroom: Classroom, assignment_id: int) -> None:
     assignment = db.session.get(Assignment, assignment_id)
     if assignment is None or assignment.class_id != classroom.id:
-        raise ClassError("That bank is not assigned to this class.")
+        raise NotFound("That bank is not assigned to this class.")
     db.session.delete(assignment)
 
 
@@ -133,3 +140,10 @@ def teaches(teacher: User, student_id: int) -> bool:
     return db.session.scalar(
         select(Membership.id).join(Classroom, Classroom.id == Membership.class_id)
         .where(Classroom.owner_id == teacher.id, Membership.user_id == student_id).limit(1)) is not None
+
+
+@transactional
+def renew_code(classroom: Classroom) -> str:
+    """A new join code; the old one stops working."""
+    classroom.join_code = new_code()
+    return classroom.join_code

@@ -30,6 +30,7 @@ from ..extensions import db
 from ..models import Bank, Document, ImportJob, User
 from ..models.types import utcnow
 from .bank_store import SaveReport, save_bank
+from .documents import save_documents
 from .errors import ServiceError
 
 log = logging.getLogger(__name__)
@@ -222,18 +223,6 @@ def save(job_id: int, now: Callable[[], datetime] = utcnow) -> SaveReport:
     _finished(job)
     db.session.commit()
     return report
-
-
-def save_documents(bank_id: int, documents: dict[str, str], now: datetime) -> None:
-    """Adds or replaces documents by name. Flushes; the caller commits."""
-    current = {d.name: d for d in db.session.scalars(select(Document).where(Document.bank_id == bank_id))}
-    for name, text in documents.items():
-        row = current.get(name)
-        if row is None:
-            db.session.add(Document(bank_id=bank_id, name=name, text=text, uploaded_at=now))
-        else:
-            row.text, row.uploaded_at = text, now
-    db.session.flush()
 
 
 def is_stale(job: ImportJob, now: datetime) -> bool:

@@ -17,8 +17,9 @@ from sqlalchemy import select
 from ..domain.questions import Outcome, ResponseError, get_type
 from ..extensions import db
 from ..models import Bank, Question, QuizAttempt, QuizItem, User
+from .answers import record_answer
+from .cards import StudyError, graded_data
 from .catalog import accessible_bank_ids
-from .study import StudyError, graded_data, record_answer
 
 EMPTY_ANSWER = "Choose or type an answer first."
 
@@ -79,7 +80,7 @@ def answer(user: User, attempt: QuizAttempt, position: int, response: Any, *, no
 
     Raises ResponseError, recording nothing, for an empty answer (a quiz question is answered
     before the next one) or one the question cannot grade (a choice it does not offer); the study
-    rules may refuse it too (study.AskAgain, also before anything is recorded)."""
+    rules may refuse it too (cards.AskAgain, also before anything is recorded)."""
     item = next((i for i in attempt.items if i.position == position), None)
     if item is None:
         raise StudyError("That quiz has no such question.")

@@ -1,4 +1,5 @@
-"""Fitting a learner's own FSRS parameters from their review history ("Optimise my scheduler").
+"""A learner's scheduler settings, and fitting their own FSRS parameters from their review history
+("Optimise my scheduler").
 
 The domain optimiser decides (it adopts fitted parameters only if they predict held-out reviews
 better than the learner's current ones); this module chooses the history it learns from, stores the
@@ -14,8 +15,21 @@ from ..domain import scheduling as sched
 from ..domain.optimiser import OptimiseResult, optimise
 from ..extensions import db
 from ..models import Card, Question, ReviewLog, User
-from .study import apply_state, card_seed, scheduler_for
+from .cards import apply_state, card_seed, scheduler_for
+from .unit import unit_of_work
 from .writes import begin_write
+
+SETTINGS = ("desired_retention", "new_per_day", "reviews_per_day", "timezone", "day_start_hour")
+
+
+def save_settings(user: User, **values) -> None:
+    """Stores the learner's study settings (the form has checked each value)."""
+    unknown = set(values) - set(SETTINGS)
+    if unknown:
+        raise TypeError(f"not a study setting: {', '.join(sorted(unknown))}")
+    with unit_of_work():
+        for name, value in values.items():
+            setattr(user, name, value)
 
 
 def optimise_for(user: User) -> OptimiseResult:

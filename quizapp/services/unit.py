@@ -5,12 +5,17 @@ service that calls another commits once, at the end of the outermost one.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import wraps
+from typing import ParamSpec, TypeVar
 
 from flask import g
 
 from ..extensions import db
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @contextmanager
@@ -27,3 +32,12 @@ def unit_of_work() -> Iterator[None]:
         raise
     finally:
         g._unit_depth = depth
+
+
+def transactional(fn: Callable[P, R]) -> Callable[P, R]:
+    """Makes a service function a unit of work: it commits on return, rolls back on error."""
+    @wraps(fn)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        with unit_of_work():
+            return fn(*args, **kwargs)
+    return run

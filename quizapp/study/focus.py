@@ -13,7 +13,7 @@ from datetime import datetime
 from flask import flash, session
 
 from ..models import User
-from ..services import study
+from ..services import cards, study_queue
 
 KEY = "study_focus"
 
@@ -43,13 +43,13 @@ def current() -> Focus | None:
         return None
 
 
-def next_pick(user: User, now: datetime) -> study.Pick | None:
+def next_pick(user: User, now: datetime) -> cards.Pick | None:
     """The next card of the chosen questions; None when there is no such session or it is done
     (then it ends, with a note saying so)."""
     chosen = current()
     if chosen is None:
         return None
-    pick = study.next_focus_card(user, chosen.question_ids, chosen.since, now)
+    pick = study_queue.next_focus_card(user, chosen.question_ids, chosen.since, now)
     if pick is None:
         clear()
         n = len(chosen.question_ids)

@@ -12,7 +12,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from ..domain.questions import get_type
 from ..models.types import utcnow
-from ..services import study
+from ..services import answers, cards
 
 KEY = "pending_answer"
 OWNER_FIELD = "owner"  # the answer form's signed learner id: a kept answer is only ever shown to its learner
@@ -75,8 +75,8 @@ def show_or_apply():
 
     question_id, ordinal = (getlist("question_id") or ["0"])[0], (getlist("ordinal") or ["0"])[0]
     try:
-        question = study.load_question(current_user, int(question_id), int(ordinal))
-    except (ValueError, study.StudyError):
+        question = cards.load_question(current_user, int(question_id), int(ordinal))
+    except (ValueError, cards.StudyError):
         session.pop(KEY, None)
         flash("The answer you sent while signed out was for a card you can no longer study.", "info")
         return redirect(url_for("study.index"))
@@ -90,13 +90,13 @@ def show_or_apply():
         rating = (getlist("rating") or [""])[0]
         duration = (getlist("duration_ms") or [""])[0]
         try:
-            response = study.read_answer(question, ordinal, getlist)
-            result = study.record_answer(
+            response = answers.read_answer(question, ordinal, getlist)
+            result = answers.record_answer(
                 current_user, question.id, ordinal, response, (getlist("client_id") or [""])[0], now=utcnow(),
                 rating=int(rating) if rating.isdecimal() and len(rating) == 1 else None,
                 duration_ms=int(duration) if duration.isdecimal() and len(duration) < 9 else None,
                 seen_version=(getlist("version") or [None])[0])
-        except study.StudyError as exc:
+        except cards.StudyError as exc:
             flash(str(exc), "error")
             return redirect(url_for("study.index"))
         if not qtype.auto_graded:

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from ..domain.questions import ResponseError, get_type
 from ..models.types import utcnow
-from ..services import catalog, quiz, study
+from ..services import cards, catalog, quiz, study_queue
 from . import bp
 from .forms import QuizForm
 from .routes import _duration_ms, _given_text, _int, chosen_bank_ids, number
@@ -24,7 +24,7 @@ def quiz_new():
         picked = [b for b in map(number, request.form.getlist("bank")) if b in allowed]
         try:
             attempt = quiz.start(current_user, picked, form.size.data, utcnow())
-        except study.StudyError as exc:
+        except cards.StudyError as exc:
             form.size.errors.append(str(exc))
         else:
             return redirect(url_for("study.quiz_take", attempt_id=attempt.id))
@@ -49,12 +49,12 @@ def _attempt(attempt_id: int):
 def _item_page(attempt, item, error: str | None = None, shown_at: int | None = None,
                typed: dict | None = None) -> str:
     """The quiz question at ``item``; with ``error`` (and what was typed) when the answer sent was refused."""
-    pick = study.Pick(item.question, item.ordinal, None)
+    pick = cards.Pick(item.question, item.ordinal, None)
     qtype = get_type(item.question.type)
     if not shown_at or shown_at < 0:
         shown_at = int(time.time() * 1000)
     return render_template("study/quiz_item.html", attempt=attempt, item=item, pick=pick, qtype=qtype,
-                           view=study.presentation(pick, f"quiz:{attempt.id}:{item.position}"),
+                           view=study_queue.presentation(pick, f"quiz:{attempt.id}:{item.position}"),
                            shown_at=shown_at, total=len(attempt.items), error=error, typed=typed or {})
 
 
@@ -88,10 +88,8 @@ def quiz_answer(attempt_id: int):
     try:
         response = qtype.read_response(request.form.getlist, item.ordinal)
         quiz.answer(current_user, attempt, position, response, now=utcnow(), duration_ms=_duration_ms())
-    except (ResponseError, study.AskAgain) as exc:
+    except (ResponseError, cards.AskAgain) as exc:
         # Nothing was recorded: the same question again, saying what was wrong, typed text kept.
         return _item_page(attempt, item, error=str(exc), shown_at=_int("shown_at", limit=10**15),
                           typed={"answer": request.form.getlist("answer")[:100]}), 400
-    except study.StudyError as exc:
-        abort(400, str(exc))
     return redirect(url_for("study.quiz_take", attempt_id=attempt.id))

@@ -7,16 +7,13 @@ import time
 
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from ..domain import scheduling as sched
 from ..domain import text
 from ..domain.optimiser import NotEnoughReviews
 from ..domain.questions import get_type
-from ..extensions import db
-from ..models import Card, ReviewLog
 from ..models.types import utcnow
-from ..services import catalog, study, tuning
+from ..services import answers, cards, catalog, study_queue, tuning
 from ..web.security import MAX_ID
 from . import bp, focus, pending
 from .forms import SettingsForm
@@ -65,36 +62,30 @@ def index():
     bank_ids = chosen_bank_ids()
     if pending.waiting():  # an answer sent while signed out comes first
         return redirect(url_for("study.pending_answer"))
-    pick = focus.next_pick(current_user, now) or study.next_card(current_user, bank_ids, now)
+    pick = focus.next_pick(current_user, now) or study_queue.next_card(current_user, bank_ids, now)
     if pick is None:
-        counts = study.counts(current_user, bank_ids, now)
-        comeback = study.next_learning_due(current_user, bank_ids, now)
+        counts = study_queue.counts(current_user, bank_ids, now)
+        comeback = study_queue.next_learning_due(current_user, bank_ids, now)
         return render_template("study/done.html", counts=counts, banks=catalog.banks_for(current_user),
-                               chosen=bank_ids, comeback=comeback, last=study.last_log(current_user))
+                               chosen=bank_ids, comeback=comeback, last=answers.last_log(current_user))
     return _card_page(pick, now, bank_ids)
 
 
-def _card_page(pick: study.Pick, now, bank_ids: list[int], *, error: str | None = None, status: int = 200,
+def _card_page(pick: cards.Pick, now, bank_ids: list[int], *, error: str | None = None, status: int = 200,
                typed: dict | None = None):
     """The card's page; with ``error`` (an answer to ask again for) the learner's input is kept."""
     seed = f"{current_user.id}:{pick.question.id}:{pick.ordinal}:{pick.state.reps}"
     qtype = get_type(pick.question.type)
     return render_template(
-        "study/card.html", pick=pick, qtype=qtype, view=study.presentation(pick, seed),
-        counts=study.counts(current_user, bank_ids, now), banks=catalog.banks_for(current_user), chosen=bank_ids,
+        "study/card.html", pick=pick, qtype=qtype, view=study_queue.presentation(pick, seed),
+        counts=study_queue.counts(current_user, bank_ids, now), banks=catalog.banks_for(current_user), chosen=bank_ids,
         reveal=request.args.get("reveal") == "1",
-        intervals=study.button_intervals(current_user, pick, now) if not qtype.auto_graded else None,
+        intervals=study_queue.button_intervals(current_user, pick, now) if not qtype.auto_graded else None,
         client_id=(typed or {}).get("client_id") or secrets.token_urlsafe(16),
         shown_at=_int("shown_at", limit=10**15) if typed else int(time.time() * 1000),
-        version=study.card_version(pick.card), owner=pending.owner_token(current_user.id),
-        last=study.last_log(current_user), ratings=sched.RATING_NAMES,
+        version=cards.card_version(pick.card), owner=pending.owner_token(current_user.id),
+        last=answers.last_log(current_user), ratings=sched.RATING_NAMES,
         error=error, typed=typed or {}), status
-
-
-def _posted_pick(question, ordinal: int) -> study.Pick:
-    card = db.session.scalar(select(Card).where(Card.user_id == current_user.id, Card.question_id == question.id,
-                                                Card.ordinal == ordinal))
-    return study.Pick(question, ordinal, card)
 
 
 @bp.post("/study/answer")
@@ -104,27 +95,22 @@ def answer():
     question_id, ordinal = _int("question_id"), _int("ordinal", 0)
     if question_id is None:
         abort(400, "The answer did not say which question it was for.")
-    try:
-        question = study.load_question(current_user, question_id, ordinal)
-    except study.StudyError as exc:
-        abort(404, str(exc))
+    question = cards.load_question(current_user, question_id, ordinal)
     qtype = get_type(question.type)
     now = utcnow()
     try:
-        response = study.read_answer(question, ordinal, request.form.getlist)
-        result = study.record_answer(current_user, question_id, ordinal, response,
+        response = answers.read_answer(question, ordinal, request.form.getlist)
+        result = answers.record_answer(current_user, question_id, ordinal, response,
                                      request.form.get("client_id", ""), now=now,
                                      duration_ms=_duration_ms(), rating=_int("rating"),
                                      seen_version=request.form.get("version") or None)
-    except study.AskAgain as exc:
+    except cards.AskAgain as exc:
         typed = {"answer": request.form.getlist("answer")[:100], "client_id": request.form.get("client_id", "")}
-        return _card_page(_posted_pick(question, ordinal), now, chosen_bank_ids(), error=str(exc), status=400,
-                          typed=typed)
-    except study.StaleCard as exc:
+        return _card_page(cards.pick_for(current_user, question, ordinal), now, chosen_bank_ids(), error=str(exc),
+                          status=400, typed=typed)
+    except cards.StaleCard as exc:
         flash(str(exc), "info")
         return redirect(url_for("study.index"))
-    except study.StudyError as exc:
-        abort(400, str(exc))
     if not qtype.auto_graded:
         return redirect(url_for("study.index"))
     return redirect(url_for("study.answered", log_id=result.log.id))
@@ -137,30 +123,22 @@ def pending_answer():
     return pending.show_or_apply()
 
 
-def _own_log(log_id: int) -> ReviewLog:
-    log = db.session.get(ReviewLog, log_id)
-    if log is None or log.user_id != current_user.id:
-        abort(404)
-    return log
-
-
 @bp.get("/study/answered/<int:log_id>")
 @login_required
 def answered(log_id: int):
-    log = _own_log(log_id)
-    card = db.session.get(Card, log.card_id)
+    log, card = answers.own_log(current_user, log_id)
     question = card.question
     qtype = get_type(question.type)
-    outcome = qtype.grade(study.graded_data(question), log.answer, card.ordinal)
-    suggested = study.suggestion(current_user, qtype, outcome, log.duration_ms, before_log_id=log.id)
-    latest = study.last_log(current_user)
+    outcome = qtype.grade(cards.graded_data(question), log.answer, card.ordinal)
+    suggested = answers.suggestion(current_user, qtype, outcome, log.duration_ms, before_log_id=log.id)
+    latest = answers.last_log(current_user)
     is_latest = latest is not None and latest.id == log.id
     return render_template(
         "study/feedback.html", log=log, card=card, question=question, qtype=qtype, outcome=outcome,
-        suggested=suggested, intervals=study.log_intervals(current_user, log, card),
+        suggested=suggested, intervals=answers.log_intervals(current_user, log, card),
         ratings=sched.RATING_NAMES, can_rerate=is_latest, is_latest=is_latest,
         given=_given_text(qtype, log.answer), diff=_difference(qtype, log.answer, outcome),
-        counts=study.counts(current_user, chosen_bank_ids(), utcnow()))
+        counts=study_queue.counts(current_user, chosen_bank_ids(), utcnow()))
 
 
 def _difference(qtype, response, outcome) -> list[tuple[str, str]] | None:
@@ -190,11 +168,8 @@ def rate():
     log_id, rating = _int("log_id"), _int("rating")
     if log_id is None or rating is None:
         abort(400, "Choose a rating.")
-    _own_log(log_id)
-    try:
-        study.rerate(current_user, log_id, rating)
-    except study.StudyError as exc:
-        abort(409, str(exc))
+    answers.own_log(current_user, log_id)
+    answers.rerate(current_user, log_id, rating)
     flash(f"Rated {sched.RATING_NAMES[rating]}.", "success")
     return redirect(url_for("study.index"))
 
@@ -205,11 +180,7 @@ def count_as_right():
     log_id = _int("log_id")
     if log_id is None:
         abort(400, "The request did not say which answer.")
-    _own_log(log_id)
-    try:
-        study.count_as_right(current_user, log_id)
-    except study.StudyError as exc:
-        abort(409, str(exc))
+    answers.count_as_right(current_user, log_id)
     flash("Counted as right (a typo), rated Good.", "success")
     return redirect(url_for("study.index"))
 
@@ -219,8 +190,8 @@ def count_as_right():
 def undo():
     log_id = _int("log_id")
     try:
-        log = study.undo(current_user, log_id)
-    except study.StudyError as exc:
+        log = answers.undo(current_user, log_id)
+    except cards.StudyError as exc:
         flash(str(exc), "error")
         return redirect(url_for("study.index"))
     flash("Your last answer was taken back." if log else "There is no answer to take back.", "info")
@@ -230,20 +201,17 @@ def undo():
 @bp.post("/study/card/<int:question_id>/<int:ordinal>/<action>")
 @login_required
 def card_action(question_id: int, ordinal: int, action: str):
-    try:
-        if action == "suspend":
-            study.set_suspended(current_user, question_id, ordinal, True)
-            flash("Card suspended: it will not be shown until you unsuspend it.", "info")
-        elif action == "unsuspend":
-            study.set_suspended(current_user, question_id, ordinal, False)
-            flash("Card unsuspended.", "info")
-        elif action == "bury":
-            study.bury(current_user, question_id, ordinal, utcnow())
-            flash("Card buried until tomorrow.", "info")
-        else:
-            abort(404)
-    except study.StudyError as exc:
-        abort(404, str(exc))
+    if action == "suspend":
+        cards.set_suspended(current_user, question_id, ordinal, True)
+        flash("Card suspended: it will not be shown until you unsuspend it.", "info")
+    elif action == "unsuspend":
+        cards.set_suspended(current_user, question_id, ordinal, False)
+        flash("Card unsuspended.", "info")
+    elif action == "bury":
+        cards.bury(current_user, question_id, ordinal, utcnow())
+        flash("Card buried until tomorrow.", "info")
+    else:
+        abort(404)
     return redirect(request.form.get("next") if request.form.get("next") == url_for("study.leeches")
                     else url_for("study.index"))
 
@@ -251,7 +219,7 @@ def card_action(question_id: int, ordinal: int, action: str):
 @bp.get("/study/leeches")
 @login_required
 def leeches():
-    return render_template("study/leeches.html", cards=study.leeches(current_user))
+    return render_template("study/leeches.html", cards=cards.leeches(current_user))
 
 
 @bp.route("/study/settings", methods=["GET", "POST"])
@@ -259,15 +227,12 @@ def leeches():
 def settings():
     form = SettingsForm(obj=current_user)
     if form.validate_on_submit():
-        current_user.desired_retention = float(form.desired_retention.data)
-        current_user.new_per_day = form.new_per_day.data
-        current_user.reviews_per_day = form.reviews_per_day.data
-        current_user.timezone = form.timezone.data
-        current_user.day_start_hour = form.day_start_hour.data
-        db.session.commit()
+        tuning.save_settings(current_user, desired_retention=float(form.desired_retention.data),
+                             new_per_day=form.new_per_day.data, reviews_per_day=form.reviews_per_day.data,
+                             timezone=form.timezone.data, day_start_hour=form.day_start_hour.data)
         flash("Settings saved.", "success")
         return redirect(url_for("study.settings"))
-    reviews = db.session.scalar(select(db.func.count(ReviewLog.id)).where(ReviewLog.user_id == current_user.id))
+    reviews = answers.review_count(current_user)
     status = 400 if form.is_submitted() else 200
     return render_template("study/settings.html", form=form, reviews=reviews), status
 

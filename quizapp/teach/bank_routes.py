@@ -3,17 +3,15 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from ..banks import formats
 from ..banks.model import Question as ParsedQuestion
 from ..banks.native import question_from_dict
 from ..domain.questions import REGISTRY, get_type
 from ..domain.questions.editing import fields_from_form, form_values
-from ..extensions import db
-from ..models import Bank, Document, ImportJob, Question
+from ..models import Bank, Question
 from ..models.types import utcnow
-from ..services import bank_edit, classes, imports
+from ..services import bank_edit, classes, documents
 from ..services.bank_store import bank_as_parsed
 from ..web.bodies import EDITOR, UPLOAD, accepts_body
 from . import bp
@@ -30,24 +28,16 @@ def _bank(slug: str) -> Bank:
 
 @bp.get("/")
 def index():
-    query = select(Bank, func.count(Question.id)).outerjoin(
-        Question, (Question.bank_id == Bank.id) & Question.retired.is_(False)).group_by(Bank.id).order_by(Bank.title)
-    query = query.where(Bank.builtin.is_(False))
-    if not current_user.is_admin:
-        query = query.where(Bank.owner_id == current_user.id)
-    jobs = db.session.scalars(select(ImportJob).where(ImportJob.owner_id == current_user.id,
-                                                      ImportJob.status != "saved")
-                              .order_by(ImportJob.created_at.desc()).limit(5))
-    return render_template("teach/index.html", banks=db.session.execute(query).all(),
-                           classes=classes.owned_by(current_user), jobs=list(jobs), types=REGISTRY.values())
+    banks, jobs = bank_edit.teacher_overview(current_user)
+    return render_template("teach/index.html", banks=banks, classes=classes.owned_by(current_user), jobs=jobs,
+                           types=REGISTRY.values())
 
 
 @bp.get("/banks/<slug>")
 def bank(slug: str):
     bank = _bank(slug)
     questions = [q for q in bank.questions if not q.retired]
-    documents = db.session.scalars(select(Document).where(Document.bank_id == bank.id).order_by(Document.name))
-    return render_template("teach/bank.html", bank=bank, questions=questions, documents=list(documents),
+    return render_template("teach/bank.html", bank=bank, questions=questions, documents=documents.of_bank(bank.id),
                            types=REGISTRY.values(), formats=formats.FORMATS.values(),
                            documents_form=DocumentsForm(), assign_form=AssignForm(),
                            classes=classes.owned_by(current_user))
@@ -71,26 +61,18 @@ def add_documents(slug: str):
     form = DocumentsForm()
     if not form.validate_on_submit():
         abort(400, "Choose one or more documents to upload.")
-    try:
-        documents = documents_from_files(form.documents.data)
-    except imports.UploadError as exc:
-        abort(400, str(exc))
-    if not documents:
+    texts = documents_from_files(form.documents.data)
+    if not texts:
         abort(400, "Choose one or more documents to upload.")
-    imports.save_documents(bank.id, documents, utcnow())
-    db.session.commit()
-    flash(f"Added {', '.join(sorted(documents))}.", "success")
+    documents.add(bank.id, texts, utcnow())
+    flash(f"Added {', '.join(sorted(texts))}.", "success")
     return redirect(url_for("teach.bank", slug=bank.slug) + "#documents")
 
 
 @bp.post("/banks/<slug>/documents/<int:document_id>/delete")
 def delete_document(slug: str, document_id: int):
     bank = _bank(slug)
-    document = db.session.get(Document, document_id)
-    if document is None or document.bank_id != bank.id:
-        abort(404)
-    db.session.delete(document)
-    db.session.commit()
+    document = documents.delete(bank.id, document_id)
     flash(f"Removed {document.name}.", "success")
     return redirect(url_for("teach.bank", slug=bank.slug) + "#documents")
 
@@ -141,10 +123,8 @@ def _edit(bank: Bank, type_name: str, current: Question | None):
         question = _question(form, type_name, keep)
         _, issues = bank_edit.put_question(bank, question, utcnow(), replacing=current.key if current else None)
         if not issues:
-            db.session.commit()
             flash(f"Saved question {question.id}.", "success")
             return redirect(url_for("teach.bank", slug=bank.slug) + f"#q-{question.id}")
-        db.session.rollback()
         for issue in issues:
             target = _form_field(form, issue.field)
             target.errors = [*target.errors, issue.message]
@@ -171,27 +151,17 @@ def new_question(slug: str, type_name: str):
     return _edit(bank, type_name, None)
 
 
-def _stored(bank: Bank, key: str) -> Question:
-    question = db.session.scalar(select(Question).where(Question.bank_id == bank.id, Question.key == key,
-                                                        Question.retired.is_(False)))
-    if question is None:
-        abort(404)
-    return question
-
-
 @bp.route("/banks/<slug>/questions/<key>/edit", methods=["GET", "POST"])
 @accepts_body(EDITOR)
 def edit_question(slug: str, key: str):
     bank = _bank(slug)
-    question = _stored(bank, key)
+    question = bank_edit.stored_question(bank, key)
     return _edit(bank, question.type, question)
 
 
 @bp.post("/banks/<slug>/questions/<key>/delete")
 def delete_question(slug: str, key: str):
     bank = _bank(slug)
-    _stored(bank, key)
     bank_edit.delete_question(bank, key, utcnow())
-    db.session.commit()
     flash(f"Deleted question {key}. Learners' history of it is kept.", "success")
     return redirect(url_for("teach.bank", slug=bank.slug))

@@ -6,7 +6,6 @@ from datetime import UTC, datetime, time
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from ..extensions import db
 from ..models.types import utcnow
 from ..services import class_progress, classes
 from . import bp
@@ -32,7 +31,6 @@ def new_class():
     form = ClassForm()
     if form.validate_on_submit():
         classroom = classes.create(current_user, form.name.data, utcnow())
-        db.session.commit()
         flash(f"Class {classroom.name} created. Students join with the code {classroom.join_code}.", "success")
         return redirect(url_for("teach.class_page", class_id=classroom.id))
     return render_template("teach/class_new.html", form=form), 400 if form.errors else 200
@@ -58,7 +56,6 @@ def assign(class_id: int):
     except classes.ClassError as exc:
         form.bank.errors = [str(exc)]
         return render_template("teach/class.html", classroom=classroom, assign_form=form), 400
-    db.session.commit()
     flash(f"Assigned {assignment.bank.title} to {classroom.name}.", "success")
     return redirect(url_for("teach.class_page", class_id=classroom.id))
 
@@ -66,11 +63,7 @@ def assign(class_id: int):
 @bp.post("/classes/<int:class_id>/assignments/<int:assignment_id>/remove")
 def unassign(class_id: int, assignment_id: int):
     classroom = _class(class_id)
-    try:
-        classes.unassign(classroom, assignment_id)
-    except classes.ClassError:
-        abort(404)
-    db.session.commit()
+    classes.unassign(classroom, assignment_id)
     flash("Bank removed from the class. Students keep their progress.", "success")
     return redirect(url_for("teach.class_page", class_id=classroom.id))
 
@@ -78,11 +71,7 @@ def unassign(class_id: int, assignment_id: int):
 @bp.post("/classes/<int:class_id>/members/<int:user_id>/remove")
 def remove_member(class_id: int, user_id: int):
     classroom = _class(class_id)
-    try:
-        classes.remove_member(classroom, user_id)
-    except classes.ClassError:
-        abort(404)
-    db.session.commit()
+    classes.remove_member(classroom, user_id)
     flash("Student removed from the class.", "success")
     return redirect(url_for("teach.class_page", class_id=classroom.id))
 
@@ -90,7 +79,6 @@ def remove_member(class_id: int, user_id: int):
 @bp.post("/classes/<int:class_id>/code")
 def new_code(class_id: int):
     classroom = _class(class_id)
-    classroom.join_code = classes.new_code()
-    db.session.commit()
+    classes.renew_code(classroom)
     flash(f"New join code: {classroom.join_code}. The old code no longer works.", "success")
     return redirect(url_for("teach.class_page", class_id=classroom.id))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from ..extensions import db, limiter, user_key
+from ..extensions import limiter, user_key
 from ..models.types import utcnow
 from ..services import classes
 from . import enrol_bp
@@ -29,7 +29,6 @@ def join(code: str | None):
             except classes.ClassError as exc:
                 form.code.errors = [str(exc)]
             else:
-                db.session.commit()
                 flash(f"You joined {classroom.name}." if added else f"You are already in {classroom.name}.",
                       "success")
                 return redirect(url_for("study.index"))

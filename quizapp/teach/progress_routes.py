@@ -9,8 +9,6 @@ from flask_login import current_user
 from ..domain import answer_grid
 from ..domain import class_progress as cp
 from ..domain.progress import to_csv
-from ..extensions import db
-from ..models import Bank, User
 from ..models.types import utcnow
 from ..progress.views import csv_download, render_dashboard
 from ..services import class_progress
@@ -20,10 +18,7 @@ from .class_routes import _class
 
 def _student(class_id: int, user_id: int):
     classroom = _class(class_id)
-    student = db.session.get(User, user_id)
-    if student is None or not class_progress.is_member(classroom, user_id):
-        abort(404)
-    return classroom, student
+    return classroom, class_progress.member(classroom, user_id)
 
 
 @bp.get("/classes/<int:class_id>/progress")
@@ -71,9 +66,7 @@ def class_student_csv(class_id: int, user_id: int):
 
 def _class_bank(class_id: int, bank_id: int):
     classroom = _class(class_id)
-    if bank_id not in {a.bank_id for a in classroom.assignments}:
-        abort(404)
-    return classroom, db.session.get(Bank, bank_id)
+    return classroom, class_progress.assigned_bank(classroom, bank_id)
 
 
 @bp.get("/classes/<int:class_id>/banks/<int:bank_id>/answers")

@@ -36,7 +36,7 @@ from quizapp import create_app
 from quizapp.domain import scheduling as sched
 from quizapp.extensions import db
 from quizapp.models import Card, ReviewLog, User
-from quizapp.services.study import card_seed, card_state, scheduler_for
+from quizapp.services.cards import card_seed, card_state, scheduler_for
 from tests.answers import fill_card_form
 from tests.conftest import PASSWORD, POSTGRES
 

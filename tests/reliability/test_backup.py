@@ -18,7 +18,7 @@ from quizapp import create_app
 from quizapp.extensions import db
 from quizapp.models import ReviewLog
 from quizapp.models.types import utcnow
-from quizapp.services import study
+from quizapp.services import answers, catalog, study_queue
 from quizapp.services.accounts import create_user
 from tests.answers import response_for
 from tests.conftest import PASSWORD, POSTGRES
@@ -49,9 +49,9 @@ def sqlite_app(tmp_path):
         make_bank()
         user = create_user("ada@example.com", PASSWORD)
         db.session.commit()
-        pick = study.next_card(user, sorted(study.accessible_bank_ids(user)), utcnow())
+        pick = study_queue.next_card(user, sorted(catalog.accessible_bank_ids(user)), utcnow())
         for n in range(3):
-            study.record_answer(user, pick.question.id, pick.ordinal, response_for(pick.question, pick.ordinal),
+            answers.record_answer(user, pick.question.id, pick.ordinal, response_for(pick.question, pick.ordinal),
                                 f"answer-{n}", now=utcnow(), rating=3)
     yield app
     with app.app_context():

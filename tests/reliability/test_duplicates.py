@@ -17,7 +17,7 @@ from werkzeug.serving import make_server
 from quizapp.domain import scheduling as sched
 from quizapp.extensions import db
 from quizapp.models import Card, ReviewLog, User
-from quizapp.services.study import card_seed, card_state, scheduler_for
+from quizapp.services.cards import card_seed, card_state, scheduler_for
 from tests.answers import fill_card_form
 from tests.factories import make_bank
 from tests.reliability.harness import ANSWERED, Student, hidden

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from quizapp.extensions import db
 from quizapp.models import Bank, Card, Question, QuizAttempt, QuizItem, ReviewLog, User
-from quizapp.services import first_answers, item_stats, study
+from quizapp.services import answers, first_answers, item_stats
 from quizapp.services.accounts import create_user
 from tests.conftest import PASSWORD
 from tests.factories import NOW, make_bank
@@ -166,13 +166,13 @@ def test_answers_keep_the_running_totals_equal_to_the_log(app):
         qs = {q.key: q for q in db.session.scalars(select(Question))}
         ann, ben = (create_user(f"{n}@example.com", "correct horse battery") for n in ("ann", "ben"))
         db.session.commit()
-        study.record_answer(ann, qs["q1"].id, 0, "Beijing", "a1", now=NOW, duration_ms=3000)
-        study.record_answer(ann, qs["q1"].id, 0, "Moscow", "a2", now=NOW + timedelta(days=5), duration_ms=1000)
-        study.record_answer(ben, qs["q1"].id, 0, "Moscow", "b1", now=NOW, duration_ms=None)
-        study.record_answer(ben, qs["q2"].id, 0, True, "b2", now=NOW, duration_ms=2000, kind="quiz")
-        study.record_answer(ben, qs["q3"].id, 0, "Mao", "b3", now=NOW, duration_ms=4000)
-        study.record_answer(ben, qs["q4"].id, 0, "1950", "b4", now=NOW, duration_ms=4000)
-        study.undo(ben)  # takes back b4 (the quiz answer is not a study answer)
+        answers.record_answer(ann, qs["q1"].id, 0, "Beijing", "a1", now=NOW, duration_ms=3000)
+        answers.record_answer(ann, qs["q1"].id, 0, "Moscow", "a2", now=NOW + timedelta(days=5), duration_ms=1000)
+        answers.record_answer(ben, qs["q1"].id, 0, "Moscow", "b1", now=NOW, duration_ms=None)
+        answers.record_answer(ben, qs["q2"].id, 0, True, "b2", now=NOW, duration_ms=2000, kind="quiz")
+        answers.record_answer(ben, qs["q3"].id, 0, "Mao", "b3", now=NOW, duration_ms=4000)
+        answers.record_answer(ben, qs["q4"].id, 0, "1950", "b4", now=NOW, duration_ms=4000)
+        answers.undo(ben)  # takes back b4 (the quiz answer is not a study answer)
         kept = totals()
         first_answers.rebuild()
         assert kept == totals()

@@ -10,7 +10,8 @@ from quizapp.domain import progress as prog
 from quizapp.domain import scheduling as sched
 from quizapp.extensions import db
 from quizapp.models import Card, Question, ReviewLog, User
-from quizapp.services import progress, study
+from quizapp.services import answers, progress, study_queue
+from quizapp.services import cards as card_rules
 from tests.answers import response_for
 from tests.factories import NOW, make_bank
 from tests.progress_seed import EXPECTED, seed_learner
@@ -52,11 +53,11 @@ def test_dashboard_of_a_seeded_learner(learner):
 
 def test_mastery_counts_the_cards_recalled_a_week_ahead_of_all_the_cards(learner):
     seed_learner(learner.id, NOW)
-    scheduler = study.scheduler_for(learner)
+    scheduler = card_rules.scheduler_for(learner)
     week = NOW + timedelta(days=7)
     cards = {c.question.key: c for c in db.session.scalars(select(Card).where(Card.user_id == learner.id))}
     held = {k for k, c in cards.items() if c.state != sched.NEW and not c.suspended
-            and sched.retrievability(study.card_state(c), week, scheduler) >= learner.desired_retention}
+            and sched.retrievability(card_rules.card_state(c), week, scheduler) >= learner.desired_retention}
     dash = progress.dashboard_context(learner, NOW)
     assert dash.mastery_banks[0].mastery.mastered == len(held)
     tags = {m.name: m.mastery for m in dash.mastery_tags}
@@ -83,9 +84,9 @@ def test_a_learner_who_got_12_of_30_wrong_sees_them_all_as_weak_and_no_bank_at_1
     bank = [db.session.scalar(select(Question.bank_id).where(Question.key == "q0"))]
     wrong_ids = set()
     for n in range(30):
-        pick = study.next_card(learner, bank, NOW + timedelta(seconds=n))
+        pick = study_queue.next_card(learner, bank, NOW + timedelta(seconds=n))
         right = n % 5 not in (0, 2)  # 12 of 30 wrong
-        study.record_answer(learner, pick.question.id, pick.ordinal, right, f"a{n}", now=NOW + timedelta(seconds=n),
+        answers.record_answer(learner, pick.question.id, pick.ordinal, right, f"a{n}", now=NOW + timedelta(seconds=n),
                             duration_ms=4000)
         if not right:
             wrong_ids.add(pick.question.id)
@@ -101,8 +102,8 @@ def test_real_answers_show_up(learner):
     make_bank()
     bank_ids = [db.session.scalar(select(Question.bank_id).limit(1))]
     for n in range(3):
-        pick = study.next_card(learner, bank_ids, NOW + timedelta(seconds=n))
-        study.record_answer(learner, pick.question.id, pick.ordinal,
+        pick = study_queue.next_card(learner, bank_ids, NOW + timedelta(seconds=n))
+        answers.record_answer(learner, pick.question.id, pick.ordinal,
                             response_for(pick.question, pick.ordinal, right=False),
                             f"a{n}", now=NOW + timedelta(seconds=n), rating=sched.AGAIN)
     dash = progress.dashboard_context(learner, NOW + timedelta(minutes=5))
@@ -183,18 +184,18 @@ def test_focus_session_shows_chosen_cards_due_or_not_until_each_is_answered(lear
     ids = seed_learner(learner.id, NOW)
     chosen = [ids["capital"], ids["cloze"]]  # both due days from now
     later = NOW + timedelta(minutes=1)
-    first = study.next_focus_card(learner, chosen, NOW, later)
+    first = study_queue.next_focus_card(learner, chosen, NOW, later)
     assert first is not None and first.question.id in chosen
-    study.record_answer(learner, first.question.id, first.ordinal, response_for(first.question, first.ordinal), "f1",
+    answers.record_answer(learner, first.question.id, first.ordinal, response_for(first.question, first.ordinal), "f1",
                         now=later, rating=sched.GOOD)
-    second = study.next_focus_card(learner, chosen, NOW, later)
+    second = study_queue.next_focus_card(learner, chosen, NOW, later)
     assert second is not None and {second.question.id, first.question.id} == set(chosen)
-    study.record_answer(learner, second.question.id, second.ordinal, response_for(second.question, second.ordinal),
+    answers.record_answer(learner, second.question.id, second.ordinal, response_for(second.question, second.ordinal),
                         "f2", now=later, rating=sched.AGAIN)
     # Answered Again: it comes back after its relearning step (learn-ahead shows it now), then the session ends.
-    again = study.next_focus_card(learner, chosen, NOW, later)
+    again = study_queue.next_focus_card(learner, chosen, NOW, later)
     assert again is not None and again.question.id == second.question.id
-    study.record_answer(learner, again.question.id, again.ordinal, response_for(again.question, again.ordinal),
+    answers.record_answer(learner, again.question.id, again.ordinal, response_for(again.question, again.ordinal),
                         "f3", now=later + timedelta(minutes=10),
                         rating=sched.GOOD)
-    assert study.next_focus_card(learner, chosen, NOW, later + timedelta(minutes=11)) is None
+    assert study_queue.next_focus_card(learner, chosen, NOW, later + timedelta(minutes=11)) is None

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from quizapp.domain import scheduling as sched
 from quizapp.extensions import db
 from quizapp.models import Card, Question, ReviewLog, User
-from quizapp.services import study
+from quizapp.services import answers, cards, study_queue
 from tests.answers import response_for
 from tests.factories import NOW, QUESTIONS, make_bank
 
@@ -26,17 +26,17 @@ def bank_ids():
 
 
 def answer_current(user, now, response=None, rating=None, client_id=None):
-    pick = study.next_card(user, bank_ids(), now)
+    pick = study_queue.next_card(user, bank_ids(), now)
     assert pick is not None
-    return pick, study.record_answer(user, pick.question.id, pick.ordinal, response, client_id or f"id-{now}",
+    return pick, answers.record_answer(user, pick.question.id, pick.ordinal, response, client_id or f"id-{now}",
                                      now=now, duration_ms=5000, rating=rating)
 
 
 def test_new_cards_come_in_bank_order_within_the_daily_limit(learner):
     learner.new_per_day = 3
-    counts = study.counts(learner, bank_ids(), NOW)
+    counts = study_queue.counts(learner, bank_ids(), NOW)
     assert (counts.new, counts.learning, counts.due) == (3, 0, 0)
-    pick = study.next_card(learner, bank_ids(), NOW)
+    pick = study_queue.next_card(learner, bank_ids(), NOW)
     assert pick.question.key == "capital" and pick.card is None
 
 
@@ -49,7 +49,7 @@ def test_answer_is_graded_rated_logged_and_scheduled(learner):
     card = db.session.get(Card, log.card_id)
     assert card.state == sched.LEARNING and card.reps == 1 and card.due > NOW
     assert log.state_before["state"] == sched.NEW and log.state_after["state"] == sched.LEARNING
-    counts = study.counts(learner, bank_ids(), NOW)
+    counts = study_queue.counts(learner, bank_ids(), NOW)
     assert counts.learning == 1 and counts.new == len(QUESTIONS) - 1
 
 
@@ -59,9 +59,9 @@ def test_wrong_answer_is_again(learner):
 
 
 def test_same_answer_id_is_applied_once(learner):
-    pick = study.next_card(learner, bank_ids(), NOW)
-    first = study.record_answer(learner, pick.question.id, 0, "Moscow", "same-id", now=NOW)
-    again = study.record_answer(learner, pick.question.id, 0, "Moscow", "same-id", now=NOW + timedelta(seconds=1))
+    pick = study_queue.next_card(learner, bank_ids(), NOW)
+    first = answers.record_answer(learner, pick.question.id, 0, "Moscow", "same-id", now=NOW)
+    again = answers.record_answer(learner, pick.question.id, 0, "Moscow", "same-id", now=NOW + timedelta(seconds=1))
     assert again.duplicate and again.log.id == first.log.id
     assert db.session.scalar(select(func.count(ReviewLog.id))) == 1
     assert db.session.scalar(select(Card.reps)) == 1
@@ -69,16 +69,16 @@ def test_same_answer_id_is_applied_once(learner):
 
 def test_flashcard_needs_a_rating(learner):
     card_q = db.session.scalar(select(Question).where(Question.key == "card"))
-    with pytest.raises(study.StudyError):
-        study.record_answer(learner, card_q.id, 0, None, "x", now=NOW)
-    result = study.record_answer(learner, card_q.id, 0, None, "y", now=NOW, rating=sched.EASY)
+    with pytest.raises(cards.StudyError):
+        answers.record_answer(learner, card_q.id, 0, None, "x", now=NOW)
+    result = answers.record_answer(learner, card_q.id, 0, None, "y", now=NOW, rating=sched.EASY)
     assert result.log.rating == sched.EASY and result.log.score is None
 
 
 def test_learning_card_comes_back_when_due_before_new_ones(learner):
     pick, _ = answer_current(learner, NOW, response="Warsaw")  # Again: back in 1 minute
     later = NOW + timedelta(minutes=2)
-    again = study.next_card(learner, bank_ids(), later)
+    again = study_queue.next_card(learner, bank_ids(), later)
     assert again.question.id == pick.question.id and again.card is not None
 
 
@@ -90,8 +90,8 @@ def test_reviews_due_come_lowest_retrievability_first(learner):
                             difficulty=5.0, due=NOW - timedelta(days=1), last_review=NOW - timedelta(days=10),
                             reps=3))
     db.session.commit()
-    pick = study.next_card(learner, bank_ids(), NOW)
-    weakest = min(questions, key=lambda q: sched.retrievability(study.card_state(
+    pick = study_queue.next_card(learner, bank_ids(), NOW)
+    weakest = min(questions, key=lambda q: sched.retrievability(cards.card_state(
         db.session.scalar(select(Card).where(Card.question_id == q.id))), NOW, scheduler))
     assert pick.question.id == weakest.id and pick.question.key == "tf"
 
@@ -99,83 +99,83 @@ def test_reviews_due_come_lowest_retrievability_first(learner):
 def test_undo_restores_the_card_and_removes_the_log(learner):
     _, result = answer_current(learner, NOW, response="Moscow")
     card_id = result.log.card_id
-    undone = study.undo(learner)
+    undone = answers.undo(learner)
     assert undone is not None
     card = db.session.get(Card, card_id)
     assert card.state == sched.NEW and card.reps == 0 and card.due is None
     assert db.session.scalar(select(func.count(ReviewLog.id))) == 0
-    assert study.next_card(learner, bank_ids(), NOW).question.key == "capital"
+    assert study_queue.next_card(learner, bank_ids(), NOW).question.key == "capital"
 
 
 def test_rerate_changes_the_latest_answer_only(learner):
     _, first = answer_current(learner, NOW, response="Moscow", client_id="a")
-    log = study.rerate(learner, first.log.id, sched.EASY)
+    log = answers.rerate(learner, first.log.id, sched.EASY)
     assert log.rating == sched.EASY and log.state_after["state"] == sched.REVIEW
     _, second = answer_current(learner, NOW + timedelta(seconds=30), response=["USSR", "PRC"], client_id="b")
-    with pytest.raises(study.StudyError):
-        study.rerate(learner, first.log.id, sched.AGAIN)
+    with pytest.raises(cards.StudyError):
+        answers.rerate(learner, first.log.id, sched.AGAIN)
 
 
 def test_cloze_siblings_wait_for_another_day(learner):
     cloze = db.session.scalar(select(Question).where(Question.key == "cloze"))
-    study.record_answer(learner, cloze.id, 1, ["Mao"], "c1", now=NOW)
+    answers.record_answer(learner, cloze.id, 1, ["Mao"], "c1", now=NOW)
     for n in range(15):
-        pick = study.next_card(learner, bank_ids(), NOW + timedelta(seconds=n))
+        pick = study_queue.next_card(learner, bank_ids(), NOW + timedelta(seconds=n))
         if pick is None:
             break
         assert not (pick.question.id == cloze.id and pick.ordinal == 2)
-        study.record_answer(learner, pick.question.id, pick.ordinal, response_for(pick.question, pick.ordinal),
+        answers.record_answer(learner, pick.question.id, pick.ordinal, response_for(pick.question, pick.ordinal),
                             f"n{n}", now=NOW + timedelta(seconds=n), rating=sched.EASY)
     tomorrow = NOW + timedelta(days=1)
     keys = []
-    while (pick := study.next_card(learner, bank_ids(), tomorrow)) is not None and len(keys) < 30:
+    while (pick := study_queue.next_card(learner, bank_ids(), tomorrow)) is not None and len(keys) < 30:
         keys.append((pick.question.key, pick.ordinal))
-        study.record_answer(learner, pick.question.id, pick.ordinal, response_for(pick.question, pick.ordinal),
+        answers.record_answer(learner, pick.question.id, pick.ordinal, response_for(pick.question, pick.ordinal),
                             f"t{len(keys)}", now=tomorrow, rating=sched.EASY)
     assert ("cloze", 2) in keys
 
 
 def test_suspend_and_bury(learner):
-    pick = study.next_card(learner, bank_ids(), NOW)
-    study.set_suspended(learner, pick.question.id, 0, True)
-    assert study.next_card(learner, bank_ids(), NOW).question.id != pick.question.id
-    second = study.next_card(learner, bank_ids(), NOW)
-    study.bury(learner, second.question.id, 0, NOW)
-    assert study.next_card(learner, bank_ids(), NOW).question.id not in (pick.question.id, second.question.id)
-    assert study.next_card(learner, bank_ids(), NOW + timedelta(days=1)).question.id == second.question.id
+    pick = study_queue.next_card(learner, bank_ids(), NOW)
+    cards.set_suspended(learner, pick.question.id, 0, True)
+    assert study_queue.next_card(learner, bank_ids(), NOW).question.id != pick.question.id
+    second = study_queue.next_card(learner, bank_ids(), NOW)
+    cards.bury(learner, second.question.id, 0, NOW)
+    assert study_queue.next_card(learner, bank_ids(), NOW).question.id not in (pick.question.id, second.question.id)
+    assert study_queue.next_card(learner, bank_ids(), NOW + timedelta(days=1)).question.id == second.question.id
 
 
 def test_leech_after_eight_lapses(learner):
     q = db.session.scalar(select(Question).where(Question.key == "tf"))
     now = NOW
-    study.record_answer(learner, q.id, 0, response_for(q), "start", now=now, rating=sched.EASY)
+    answers.record_answer(learner, q.id, 0, response_for(q), "start", now=now, rating=sched.EASY)
     for n in range(8):
         card = db.session.scalar(select(Card).where(Card.question_id == q.id))
         now = card.due
-        study.record_answer(learner, q.id, 0, response_for(q, right=False), f"lapse{n}", now=now, rating=sched.AGAIN)
+        answers.record_answer(learner, q.id, 0, response_for(q, right=False), f"lapse{n}", now=now, rating=sched.AGAIN)
         card = db.session.scalar(select(Card).where(Card.question_id == q.id))
         now = card.due
-        study.record_answer(learner, q.id, 0, response_for(q), f"relearn{n}", now=now, rating=sched.EASY)
+        answers.record_answer(learner, q.id, 0, response_for(q), f"relearn{n}", now=now, rating=sched.EASY)
     card = db.session.scalar(select(Card).where(Card.question_id == q.id))
     assert card.lapses == 8 and card.leech
-    assert [c.id for c in study.leeches(learner)] == [card.id]
+    assert [c.id for c in cards.leeches(learner)] == [card.id]
 
 
 def test_card_state_equals_replaying_its_log(learner):
     now = NOW
     for n in range(12):
-        pick = study.next_card(learner, bank_ids(), now)
+        pick = study_queue.next_card(learner, bank_ids(), now)
         if pick is None:
             now += timedelta(hours=6)
             continue
-        study.record_answer(learner, pick.question.id, pick.ordinal, response_for(pick.question, pick.ordinal),
+        answers.record_answer(learner, pick.question.id, pick.ordinal, response_for(pick.question, pick.ordinal),
                             f"r{n}", now=now, rating=[sched.GOOD, sched.AGAIN, sched.HARD, sched.EASY][n % 4])
         now += timedelta(minutes=11)
-    scheduler = study.scheduler_for(learner)
+    scheduler = cards.scheduler_for(learner)
     for card in db.session.scalars(select(Card)):
         logs = db.session.scalars(select(ReviewLog).where(ReviewLog.card_id == card.id).order_by(ReviewLog.id)).all()
-        replayed = sched.replay([(log.rating, log.reviewed_at) for log in logs], scheduler, seed=study.card_seed(card))
-        assert replayed == study.card_state(card)
+        replayed = sched.replay([(log.rating, log.reviewed_at) for log in logs], scheduler, seed=cards.card_seed(card))
+        assert replayed == cards.card_state(card)
 
 
 def test_daily_new_limit_resets_at_the_learners_day_start(learner):
@@ -183,8 +183,8 @@ def test_daily_new_limit_resets_at_the_learners_day_start(learner):
     learner.timezone, learner.day_start_hour = "Asia/Shanghai", 4  # 4 a.m. Shanghai = 20:00 UTC
     evening = NOW.replace(hour=19, minute=30)  # 03:30 in Shanghai: still yesterday's study day
     answer_current(learner, evening, response="Moscow")
-    assert study.counts(learner, bank_ids(), evening + timedelta(minutes=20)).new == 0
-    assert study.counts(learner, bank_ids(), evening + timedelta(minutes=31)).new == 1
+    assert study_queue.counts(learner, bank_ids(), evening + timedelta(minutes=20)).new == 0
+    assert study_queue.counts(learner, bank_ids(), evening + timedelta(minutes=31)).new == 1
 
 
 def test_changed_answer_resets_progress_but_keeps_history(learner):
@@ -192,59 +192,59 @@ def test_changed_answer_resets_progress_but_keeps_history(learner):
     edited = [dict(q, answer="Beijing") if q["id"] == "capital" else q for q in QUESTIONS]
     report = make_bank(questions=edited)
     assert report.reset == ["capital"]
-    pick = study.next_card(learner, bank_ids(), NOW + timedelta(minutes=1))
+    pick = study_queue.next_card(learner, bank_ids(), NOW + timedelta(minutes=1))
     assert pick.question.key == "capital"
-    again = study.record_answer(learner, pick.question.id, 0, "Beijing", "after-edit", now=NOW + timedelta(minutes=1))
+    again = answers.record_answer(learner, pick.question.id, 0, "Beijing", "after-edit", now=NOW + timedelta(minutes=1))
     assert again.log.prior_state == sched.NEW and db.session.scalar(select(func.count(ReviewLog.id))) == 2
 
 
 def replayed(user, card) -> sched.CardState:
     logs = db.session.scalars(select(ReviewLog).where(ReviewLog.card_id == card.id).order_by(ReviewLog.id)).all()
-    return sched.replay([(log.rating, log.reviewed_at) for log in logs], study.scheduler_for(user),
-                        study.card_seed(card))
+    return sched.replay([(log.rating, log.reviewed_at) for log in logs], cards.scheduler_for(user),
+                        cards.card_seed(card))
 
 
 @pytest.mark.parametrize("action", ["undo", "rerate"])
 def test_undo_or_rerate_after_a_later_quiz_answer_keeps_the_card_equal_to_its_log(learner, action):
     q = db.session.scalar(select(Question).where(Question.key == "tf"))
-    first = study.record_answer(learner, q.id, 0, True, "study-1", now=NOW, rating=sched.GOOD)
+    first = answers.record_answer(learner, q.id, 0, True, "study-1", now=NOW, rating=sched.GOOD)
     # A quiz answer to the same card, minutes later: it moves the card on too (kind "quiz").
-    study.record_answer(learner, q.id, 0, False, "quiz-1", now=NOW + timedelta(minutes=3), kind="quiz")
+    answers.record_answer(learner, q.id, 0, False, "quiz-1", now=NOW + timedelta(minutes=3), kind="quiz")
     if action == "undo":
-        study.undo(learner, first.log.id)
+        answers.undo(learner, first.log.id)
     else:
-        study.rerate(learner, first.log.id, sched.EASY)
+        answers.rerate(learner, first.log.id, sched.EASY)
     card = db.session.scalar(select(Card).where(Card.question_id == q.id))
-    assert study.card_state(card) == replayed(learner, card)
+    assert cards.card_state(card) == replayed(learner, card)
     assert card.reps == (1 if action == "undo" else 2)
 
 
 def test_a_sibling_in_learning_steps_is_not_buried_and_undo_restores_burials(learner):
     cloze = db.session.scalar(select(Question).where(Question.key == "cloze"))
-    study.record_answer(learner, cloze.id, 1, ["Mao"], "c1", now=NOW, rating=sched.AGAIN)  # c1 in learning
+    answers.record_answer(learner, cloze.id, 1, ["Mao"], "c1", now=NOW, rating=sched.AGAIN)  # c1 in learning
     tomorrow = NOW + timedelta(days=1)
-    study.record_answer(learner, cloze.id, 2, ["Stalin"], "c2", now=tomorrow, rating=sched.AGAIN)  # c2 in learning
+    answers.record_answer(learner, cloze.id, 2, ["Stalin"], "c2", now=tomorrow, rating=sched.AGAIN)  # c2 in learning
     c1 = db.session.scalar(select(Card).where(Card.question_id == cloze.id, Card.ordinal == 1))
     assert c1.state == sched.LEARNING and c1.buried_until is None  # its minute-long steps go on today
     # Answering c1 in its step buries no learning sibling either; undoing it leaves things as they were.
-    third = study.record_answer(learner, cloze.id, 1, ["Mao"], "c1b", now=tomorrow + timedelta(minutes=2),
+    third = answers.record_answer(learner, cloze.id, 1, ["Mao"], "c1b", now=tomorrow + timedelta(minutes=2),
                                 rating=sched.GOOD)
-    study.undo(learner, third.log.id)
+    answers.undo(learner, third.log.id)
     c2 = db.session.scalar(select(Card).where(Card.question_id == cloze.id, Card.ordinal == 2))
     assert c2.buried_until is None
 
 
 def test_undo_keeps_a_sibling_buried_by_an_earlier_answer_of_the_day(learner):
     cloze = db.session.scalar(select(Question).where(Question.key == "cloze"))
-    study.record_answer(learner, cloze.id, 1, ["Mao"], "c1", now=NOW, rating=sched.EASY)  # c1 to review
-    study.record_answer(learner, cloze.id, 2, ["Stalin"], "c2", now=NOW, rating=sched.EASY)  # c2 to review
+    answers.record_answer(learner, cloze.id, 1, ["Mao"], "c1", now=NOW, rating=sched.EASY)  # c1 to review
+    answers.record_answer(learner, cloze.id, 2, ["Stalin"], "c2", now=NOW, rating=sched.EASY)  # c2 to review
     later = NOW + timedelta(days=30)
-    study.record_answer(learner, cloze.id, 1, ["Mao"], "c1-review", now=later, rating=sched.GOOD)
+    answers.record_answer(learner, cloze.id, 1, ["Mao"], "c1-review", now=later, rating=sched.GOOD)
     c2 = db.session.scalar(select(Card).where(Card.question_id == cloze.id, Card.ordinal == 2))
     assert c2.buried_until is not None  # a review sibling waits for tomorrow
-    last = study.record_answer(learner, cloze.id, 2, ["Stalin"], "c2-review", now=later + timedelta(minutes=1),
+    last = answers.record_answer(learner, cloze.id, 2, ["Stalin"], "c2-review", now=later + timedelta(minutes=1),
                                rating=sched.GOOD)
-    study.undo(learner, last.log.id)
+    answers.undo(learner, last.log.id)
     c2 = db.session.scalar(select(Card).where(Card.question_id == cloze.id, Card.ordinal == 2))
     assert c2.buried_until is not None  # still buried by the earlier answer to c1 today, as before
 
@@ -253,12 +253,12 @@ def test_the_review_limit_bounds_new_cards_as_in_anki(learner):
     learner.new_per_day, learner.reviews_per_day = 20, 3
     db.session.commit()
     for n in range(3):
-        pick = study.next_card(learner, bank_ids(), NOW + timedelta(seconds=n))
+        pick = study_queue.next_card(learner, bank_ids(), NOW + timedelta(seconds=n))
         assert pick is not None and pick.card is None  # new cards, while the review limit has room
-        study.record_answer(learner, pick.question.id, pick.ordinal, response_for(pick.question, pick.ordinal),
+        answers.record_answer(learner, pick.question.id, pick.ordinal, response_for(pick.question, pick.ordinal),
                             f"n{n}", now=NOW + timedelta(seconds=n), rating=sched.EASY)
-    assert study.counts(learner, bank_ids(), NOW + timedelta(seconds=5)).new == 0
-    pick = study.next_card(learner, bank_ids(), NOW + timedelta(seconds=5))
+    assert study_queue.counts(learner, bank_ids(), NOW + timedelta(seconds=5)).new == 0
+    pick = study_queue.next_card(learner, bank_ids(), NOW + timedelta(seconds=5))
     assert pick is None or pick.card is not None  # no new card once the limit is used up
 
 
@@ -269,9 +269,9 @@ def test_a_bank_can_make_its_typed_answers_case_sensitive_and_turn_typo_offers_o
                         "case_sensitive": False}],
               title="Chemistry", bank_fields={"grading": {"case_sensitive": True, "typos": False}})
     cu = db.session.scalar(select(Question).where(Question.key == "cu"))
-    assert study.record_answer(user, cu.id, 0, "CU", "a1", now=NOW).outcome.score == 0.0  # the bank's rule
-    assert study.record_answer(user, cu.id, 0, "Cu", "a2", now=NOW).outcome.score == 1.0
+    assert answers.record_answer(user, cu.id, 0, "CU", "a1", now=NOW).outcome.score == 0.0  # the bank's rule
+    assert answers.record_answer(user, cu.id, 0, "Cu", "a2", now=NOW).outcome.score == 1.0
     name = db.session.scalar(select(Question).where(Question.key == "name"))
-    outcome = study.record_answer(user, name.id, 0, "Coper", "a3", now=NOW).outcome
+    outcome = answers.record_answer(user, name.id, 0, "Coper", "a3", now=NOW).outcome
     assert outcome.score == 0.0 and outcome.near_miss == ""  # no "count it as right" in this bank
-    assert study.record_answer(user, name.id, 0, "COPPER", "a4", now=NOW).outcome.score == 1.0  # its own rule
+    assert answers.record_answer(user, name.id, 0, "COPPER", "a4", now=NOW).outcome.score == 1.0  # its own rule

@@ -11,7 +11,8 @@ from quizapp.domain import scheduling as sched
 from quizapp.domain.optimiser import MIN_ITEMS, NotEnoughReviews
 from quizapp.extensions import db
 from quizapp.models import Card, Question, ReviewLog, User
-from quizapp.services import study, tuning
+from quizapp.services import answers, tuning
+from quizapp.services import cards as card_rules
 from tests.factories import NOW, make_bank
 
 # A learner who forgets faster than FSRS-6's defaults expect: fitting helps them clearly.
@@ -28,10 +29,10 @@ def flashcards(count: int, back: str = "B", edited: tuple[int, ...] = ()) -> lis
 def _history(user: User, reviews: int, true_parameters=None, questions: int = 60) -> None:
     """Stored answers of a simulated learner, one session a day at noon: the app's scheduler makes the
     cards due, recall is drawn from the retrievability of ``true_parameters`` (the defaults if None),
-    and cards and logs are written as ``study.record_answer`` writes them."""
+    and cards and logs are written as ``answers.record_answer`` writes them."""
     rng = random.Random(7)
     make_bank(questions=flashcards(questions))
-    scheduler, truth = study.scheduler_for(user), sched.make_scheduler(parameters=true_parameters)
+    scheduler, truth = card_rules.scheduler_for(user), sched.make_scheduler(parameters=true_parameters)
     rows = db.session.scalars(select(Question).order_by(Question.position)).all()
     cards: dict[int, Card] = {}
     memory: dict[int, sched.CardState] = {}
@@ -40,7 +41,7 @@ def _history(user: User, reviews: int, true_parameters=None, questions: int = 60
         now = NOW + timedelta(days=day)
         for q in rows:
             card = cards.get(q.id)
-            state = study.card_state(card) if card else sched.CardState()
+            state = card_rules.card_state(card) if card else sched.CardState()
             if card is not None and state.due > now:
                 continue
             if card is None:
@@ -54,8 +55,8 @@ def _history(user: User, reviews: int, true_parameters=None, questions: int = 60
                 card = cards[q.id] = Card(user_id=user.id, question_id=q.id, ordinal=0, question_version=q.version)
                 db.session.add(card)
                 db.session.flush()
-            after = sched.review(state, rating, now, scheduler, seed=study.card_seed(card))
-            study.apply_state(card, after)
+            after = sched.review(state, rating, now, scheduler, seed=card_rules.card_seed(card))
+            card_rules.apply_state(card, after)
             db.session.add(ReviewLog(user_id=user.id, card_id=card.id, client_id=f"{q.id}-{day}", rating=rating,
                                      prior_state=state.state, reviewed_at=now, state_before=state.to_json(),
                                      state_after=after.to_json(), question_version=q.version))
@@ -67,7 +68,7 @@ def _history(user: User, reviews: int, true_parameters=None, questions: int = 60
 
 
 def snapshot(user: User) -> tuple[dict, dict]:
-    cards = {c.id: study.card_state(c) for c in db.session.scalars(select(Card).where(Card.user_id == user.id))}
+    cards = {c.id: card_rules.card_state(c) for c in db.session.scalars(select(Card).where(Card.user_id == user.id))}
     logs = {log.id: (log.state_before, log.state_after, log.prior_state)
             for log in db.session.scalars(select(ReviewLog))}
     return cards, logs
@@ -106,28 +107,28 @@ def test_adopting_stores_the_parameters_and_recomputes_every_card_from_its_logs(
     db.session.expire_all()
     user = db.session.get(User, learner.id)
     assert user.fsrs_parameters == list(result.parameters) and len(user.fsrs_parameters) == 21
-    scheduler = study.scheduler_for(user)
+    scheduler = card_rules.scheduler_for(user)
     assert list(scheduler.parameters) == list(result.parameters)
     changed = 0
     for card in db.session.scalars(select(Card).where(Card.user_id == user.id)):
         logs = current_logs(card)
         # The card is its logs replayed under the new parameters, and each log holds the states around it.
-        assert study.card_state(card) == sched.replay([(log.rating, log.reviewed_at) for log in logs], scheduler,
-                                                      seed=study.card_seed(card))
+        assert card_rules.card_state(card) == sched.replay([(log.rating, log.reviewed_at) for log in logs], scheduler,
+                                                      seed=card_rules.card_seed(card))
         state = sched.CardState()
         for log in logs:
             assert sched.CardState.from_json(log.state_before) == state and log.prior_state == state.state
-            state = sched.review(state, log.rating, log.reviewed_at, scheduler, seed=study.card_seed(card))
+            state = sched.review(state, log.rating, log.reviewed_at, scheduler, seed=card_rules.card_seed(card))
             assert sched.CardState.from_json(log.state_after) == state
-        changed += study.card_state(card) != before[card.id]
+        changed += card_rules.card_state(card) != before[card.id]
     assert changed > len(before) // 2  # the memory states moved to the fitted parameters
     assert set(logs_before) == set(snapshot(user)[1])  # no log lost or made
 
     # Undo takes the card back to the recomputed state before its latest answer.
-    last = study.last_log(user)
+    last = answers.last_log(user)
     card_id, state_before = last.card_id, sched.CardState.from_json(last.state_before)
-    study.undo(user)
-    assert study.card_state(db.session.get(Card, card_id)) == state_before
+    answers.undo(user)
+    assert card_rules.card_state(db.session.get(Card, card_id)) == state_before
 
 
 def test_not_adopted_changes_nothing(learner, monkeypatch):
@@ -155,7 +156,7 @@ def test_trains_only_on_history_since_each_questions_last_answer_change(learner,
     q0 = db.session.scalar(select(Question).where(Question.key == "q0"))
     later = NOW + timedelta(days=100)
     for n, rating in enumerate([sched.GOOD, sched.GOOD]):
-        study.record_answer(learner, q0.id, 0, None, f"after-{n}", now=later + timedelta(days=n), rating=rating)
+        answers.record_answer(learner, q0.id, 0, None, f"after-{n}", now=later + timedelta(days=n), rating=rating)
 
     kept = db.session.execute(
         select(ReviewLog.card_id, ReviewLog.reviewed_at).join(Card, Card.id == ReviewLog.card_id)
@@ -190,9 +191,9 @@ def test_trains_only_on_history_since_each_questions_last_answer_change(learner,
     assert result.adopted
     db.session.expire_all()
     card = db.session.scalar(select(Card).where(Card.question_id == q0.id))
-    scheduler = study.scheduler_for(db.session.get(User, learner.id))
-    assert study.card_state(card) == sched.replay([(sched.GOOD, later), (sched.GOOD, later + timedelta(days=1))],
-                                                  scheduler, seed=study.card_seed(card))
+    scheduler = card_rules.scheduler_for(db.session.get(User, learner.id))
+    assert card_rules.card_state(card) == sched.replay([(sched.GOOD, later), (sched.GOOD, later + timedelta(days=1))],
+                                                  scheduler, seed=card_rules.card_seed(card))
     assert {log.id: (log.state_before, log.state_after)
             for log in db.session.scalars(select(ReviewLog).where(ReviewLog.id.in_(old_version)))} == old_version
 

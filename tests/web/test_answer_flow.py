@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 from quizapp.domain import scheduling as sched
 from quizapp.extensions import db
 from quizapp.models import Card, Question, ReviewLog, User
-from quizapp.services import study
+from quizapp.services import cards
 from tests.answers import HIDDEN, fill_card_form
 from tests.conftest import PASSWORD, AuthActions, csrf_from
 from tests.factories import NOW, make_bank
@@ -99,8 +99,8 @@ def test_the_interval_on_each_button_is_the_interval_applied(flashcard_student, 
         with reading():
             card = db.session.scalar(select(Card))
             log = logs()[-1]
-            before, after = sched.CardState.from_json(log.state_before), study.card_state(card)
-            applied = sched.interval_of(before, after, pressed, study.scheduler_for(db.session.scalar(select(User))))
+            before, after = sched.CardState.from_json(log.state_before), cards.card_state(card)
+            applied = sched.interval_of(before, after, pressed, cards.scheduler_for(db.session.scalar(select(User))))
         assert sched.interval_label(applied) == labels[str(rating)], (labels, rating, after)
         now = max(card.due, pressed) + timedelta(minutes=late_minutes)
 
@@ -127,8 +127,8 @@ def test_the_buttons_tell_the_truth_on_the_real_clock(flashcard_student, app):
     with reading():
         card = db.session.get(Card, log.card_id)
         user = db.session.scalar(select(User))
-        applied = sched.interval_of(sched.CardState.from_json(log.state_before), study.card_state(card),
-                                    log.reviewed_at, study.scheduler_for(user))
+        applied = sched.interval_of(sched.CardState.from_json(log.state_before), cards.card_state(card),
+                                    log.reviewed_at, cards.scheduler_for(user))
     assert sched.interval_label(applied) == labels["4"]
 
 
@@ -260,8 +260,8 @@ def test_a_near_miss_is_wrong_and_can_be_counted_as_right_once(app, client, make
     with reading():
         card = db.session.get(Card, log.card_id)
         user = db.session.scalar(select(User))
-        assert study.card_state(card) == sched.replay([(sched.GOOD, log.reviewed_at)], study.scheduler_for(user),
-                                                      study.card_seed(card))
+        assert cards.card_state(card) == sched.replay([(sched.GOOD, log.reviewed_at)], cards.scheduler_for(user),
+                                                      cards.card_seed(card))
     # A wrong answer that is no slip cannot be counted as right.
     page = page_of(client)
     if 'name="question_id"' in page:

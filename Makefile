@@ -7,19 +7,34 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 WORKERS ?= 4
 
-.PHONY: run serve setup dev test test-fast test-e2e test-slow lint db banks demo clean
+.PHONY: help run serve setup dev test test-fast test-e2e test-slow lint lock db banks demo clean
+
+## help: list these targets
+help:
+	@grep -E '^## [a-z0-9-]+: ' $(MAKEFILE_LIST) | sed -E 's/^## ([a-z0-9-]+): /\1\t/' | awk -F'\t' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e .
+# Every install is pinned by constraints.txt (`make lock` refreshes it): the suite turns warnings
+# into errors, so an unpinned dependency's new deprecation must not break a newcomer's first run.
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install -q -c constraints.txt -e .
 	touch $@
 
-$(VENV)/.dev-installed: pyproject.toml $(VENV)/.installed
-	$(BIN)/pip install -q -e '.[dev]'
+$(VENV)/.dev-installed: pyproject.toml constraints.txt $(VENV)/.installed
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
 	touch $@
+
+## lock: refresh constraints.txt from the newest versions pyproject.toml allows (then run make test)
+lock: | $(BIN)/python
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install -q --upgrade pip
+	.lock-venv/bin/pip install -q '.[dev]'
+	( echo "# Pinned versions for make run, make test and CI; refreshed by 'make lock'."; \
+	  .lock-venv/bin/pip freeze --exclude-editable | grep -v '^quizapp[ =@]' ) > constraints.txt
+	rm -rf .lock-venv
 
 setup: $(VENV)/.installed
 
@@ -46,6 +61,7 @@ run: banks demo
 serve: banks demo
 	./scripts/with-worker.sh $(FLASK) -- $(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --no-control-socket --access-logfile - 'quizapp:create_app()'
 
+## dev: install the app and its development dependencies into .venv
 dev: $(VENV)/.dev-installed
 
 ## test: install the dev dependencies and run the whole suite, browser tests included
@@ -54,11 +70,24 @@ test: dev
 	$(BIN)/ruff check quizapp tests bench
 	$(BIN)/pytest
 
+## test-fast: the suite without the browser tests (no Chromium needed)
+test-fast: dev
+	$(BIN)/ruff check quizapp tests bench
+	$(BIN)/pytest -m "not slow and not e2e"
+
+## test-e2e: only the browser tests (Playwright driving /usr/bin/chromium)
+test-e2e: dev
+	./scripts/ensure-chromium.sh
+	$(BIN)/pytest -m e2e
+
+## test-slow: the load, crash and backup-under-load tests (.ci/run runs them)
 test-slow: dev
 	$(BIN)/pytest -m slow
 
+## lint: ruff over the code, tests and benchmarks
 lint: dev
 	$(BIN)/ruff check quizapp tests bench
 
+## clean: remove the virtual environment and caches
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

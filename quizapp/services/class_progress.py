@@ -6,8 +6,8 @@
    the same index);
 3. the assigned banks;
 4. the members' cards of live questions in those banks (due counts, mastery, and each card's bank);
-5. the members' reviews of those cards in the last 12 weeks (ranges of the same index), five
-   small integers each, in index order, tallied by domain.class_progress.tally_reviews.
+5. the members' reviews of those cards in the last 12 weeks, counted per member, study day and bank
+   in SQL (``day_tallies``).
 
 No per-student dashboard is built; domain.class_progress does the sums, with the learner
 dashboard's definitions (and services.progress's calendar arithmetic for a study day).

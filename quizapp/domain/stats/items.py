@@ -146,12 +146,6 @@ class OverallStats:
     guidance: Guidance
 
 
-@dataclass(frozen=True)
-class QuizStats:
-    items: tuple[ItemStats, ...]
-    overall: OverallStats
-
-
 def _mean(values: Sequence[float]) -> float:
     return math.fsum(values) / len(values)
 
@@ -291,11 +285,6 @@ def overall_statistics(data: QuizAttempts) -> OverallStats:
     )
 
 
-def quiz_statistics(data: QuizAttempts) -> QuizStats:
-    """Both halves of the report at once."""
-    return QuizStats(items=item_statistics(data), overall=overall_statistics(data))
-
-
 @dataclass(frozen=True)
 class ChoiceCount:
     choice: Hashable
@@ -317,27 +306,19 @@ class DistractorAnalysis:
     choices: tuple[ChoiceCount, ...]
 
 
-def distractor_analysis(
-    responses: Iterable[Hashable | Collection[Hashable] | None],
+def distractor_counts(
+    counted: Iterable[tuple[Hashable | Collection[Hashable] | None, int]],
     correct: Collection[Hashable],
     choices: Sequence[Hashable] = (),
 ) -> DistractorAnalysis:
-    """Count picks per choice.
+    """How often each choice of a choice question was picked, from (response, how many gave it)
+    pairs: thousands of answers, a few distinct responses.
 
     Each response is a single choice, or a list/tuple/set of the choices picked (a choice picked
     twice in one response counts once); None or an empty collection is a blank response. Rows come
     in ``choices`` order, then any other choice (picked or correct) in first-seen order, so
     unpicked distractors and an unpicked right answer still get a row.
     """
-    return distractor_counts(((response, 1) for response in responses), correct, choices)
-
-
-def distractor_counts(
-    counted: Iterable[tuple[Hashable | Collection[Hashable] | None, int]],
-    correct: Collection[Hashable],
-    choices: Sequence[Hashable] = (),
-) -> DistractorAnalysis:
-    """The same from (response, how many gave it) pairs: thousands of answers, a few distinct responses."""
     counts: dict[Hashable, int] = dict.fromkeys(choices, 0)
     total = blank = 0
     for response, times in counted:
@@ -361,31 +342,11 @@ def distractor_counts(
 
 @dataclass(frozen=True)
 class FirstTimeStats:
+    """Facility of the first answers learners gave to a question while studying (services.item_stats
+    computes it in SQL). Study sessions have no test total to correlate with, so there is no
+    discrimination index or efficiency here, and the flags are only "too easy" / "too hard"."""
+
     attempts: int
     facility: float | None  # mean score, %
     mean_time: float | None  # seconds, over answers with a known duration
     flags: tuple[str, ...]  # facility flags only
-
-
-def first_time_stats(answers: Iterable[tuple[float, int | None]]) -> FirstTimeStats:
-    """Facility of the first answers learners gave to a question while studying.
-
-    ``answers``: (score in 0..1, duration in milliseconds or None). Study sessions have no test
-    total to correlate with, so there is no discrimination index or efficiency here, and the
-    flags are only "too easy" / "too hard".
-    """
-    scores: list[float] = []
-    times: list[float] = []
-    for score, duration_ms in answers:
-        if not -1 <= score <= 1:
-            raise ValueError(f"score {score!r} outside [-1, 1]")
-        scores.append(float(score))
-        if duration_ms is not None:
-            times.append(duration_ms / 1000.0)
-    facility = 100.0 * _mean(scores) if scores else None
-    return FirstTimeStats(
-        attempts=len(scores),
-        facility=facility,
-        mean_time=_mean(times) if times else None,
-        flags=tuple(_facility_flags(facility)) if len(scores) >= MIN_FLAG_ATTEMPTS else (),
-    )

@@ -18,12 +18,10 @@ from quizapp.domain.stats.items import (
     Guidance,
     ItemStats,
     QuizAttempts,
-    distractor_analysis,
-    first_time_stats,
+    distractor_counts,
     guidance,
     item_statistics,
     overall_statistics,
-    quiz_statistics,
 )
 
 approx = lambda v: pytest.approx(v, abs=0.01)  # noqa: E731  (figures are shown to two decimals)
@@ -120,7 +118,7 @@ def test_worked_example_overall_without_the_bad_question():
     # Error ratio = 100 * sqrt(1 - .78) = 100 * sqrt(.22) = 46.90.
     # SE = .46904 * 1.58114 = 0.7416 marks -> / 4 = 18.54 %.
     attempts = [{k: v for k, v in a.items() if k != "q3"} for a in ATTEMPTS]
-    test = quiz_statistics(QuizAttempts(attempts, max_marks=MAX)).overall
+    test = overall_statistics(QuizAttempts(attempts, max_marks=MAX))
     assert test.max_total == 4.0
     assert test.mean == approx(50.0)
     assert test.median == approx(50.0)
@@ -224,9 +222,11 @@ def test_one_attempt():
 
 
 def test_no_attempts():
-    quiz = quiz_statistics(QuizAttempts([], questions=["a"]))
-    assert quiz.items[0].attempts == 0 and quiz.items[0].facility is None and quiz.items[0].flags == ()
-    assert quiz.overall.attempts == 0 and quiz.overall.mean is None and quiz.overall.max_total == 1.0
+    data = QuizAttempts([], questions=["a"])
+    (item,) = item_statistics(data)
+    assert item.attempts == 0 and item.facility is None and item.flags == ()
+    overall = overall_statistics(data)
+    assert overall.attempts == 0 and overall.mean is None and overall.max_total == 1.0
 
 
 def test_facility_thresholds_are_strict():
@@ -300,7 +300,8 @@ def test_guidance_bands(mean: float, sd: float, alpha: float, expected: Guidance
 
 def test_distractors_single_answer():
     # 6 responses, right answer B: B x3, A x1, C x1, one blank. D never picked but still listed.
-    result = distractor_analysis(["B", "A", "B", None, "C", "B"], correct={"B"}, choices=["A", "B", "C", "D"])
+    # Counted as the service reads them: (response, how many gave it), one row per distinct response.
+    result = distractor_counts([("B", 3), ("A", 1), (None, 1), ("C", 1)], correct={"B"}, choices=["A", "B", "C", "D"])
     assert result.responses == 6 and result.blank == 1
     rows = [(c.choice, c.count, c.correct) for c in result.choices]
     assert rows == [("A", 1, False), ("B", 3, True), ("C", 1, False), ("D", 0, False)]
@@ -312,7 +313,7 @@ def test_distractors_multiple_answers():
     # Right answers A and C; 4 responses. A in 3 (75 %), B in 1 (25 %), C in 2 (50 %); one blank;
     # "A" twice within one response counts once. E is not in `choices` but was picked, so it gets a row.
     responses = [["A", "C"], ["A", "A"], ["A", "B", "C", "E"], []]
-    result = distractor_analysis(responses, correct=["A", "C"], choices=["A", "B", "C", "D"])
+    result = distractor_counts(((r, 1) for r in responses), correct=["A", "C"], choices=["A", "B", "C", "D"])
     assert result.responses == 4 and result.blank == 1
     rows = [(c.choice, c.count, c.share, c.correct) for c in result.choices]
     assert rows == [
@@ -325,25 +326,10 @@ def test_distractors_multiple_answers():
 
 
 def test_distractors_no_responses():
-    result = distractor_analysis([], correct=[2], choices=[1])
+    result = distractor_counts(((r, 1) for r in []), correct=[2], choices=[1])
     assert result.responses == 0
     rows = [(c.choice, c.count, c.share, c.correct) for c in result.choices]
     assert rows == [(1, 0, None, False), (2, 0, None, True)]
-
-
-def test_first_time_answers():
-    # Scores 1, .5, 0, 1 -> mean .625 -> 62.5 %; times 2 s, (unknown), 4 s, 3 s -> (2 + 4 + 3) / 3 = 3 s.
-    stats = first_time_stats([(1.0, 2000), (0.5, None), (0.0, 4000), (1.0, 3000)])
-    assert stats.attempts == 4
-    assert stats.facility == approx(62.5)
-    assert stats.mean_time == approx(3.0)
-    assert stats.flags == ()
-    # 1 right of 10 -> 10 %: too hard.
-    assert first_time_stats([(1.0, None)] + [(0.0, None)] * 9).flags == (TOO_HARD,)
-    empty = first_time_stats([])
-    assert empty.attempts == 0 and empty.facility is None and empty.mean_time is None
-    with pytest.raises(ValueError, match="outside"):
-        first_time_stats([(1.5, None)])
 
 
 def test_a_negative_mark_counts_as_moodle_counts_it():

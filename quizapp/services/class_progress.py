@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import Float, Integer, and_, case, cast, func, literal, literal_column, or_, select
+from sqlalchemy import Integer, and_, case, func, literal, literal_column, or_, select
 
 from ..domain import answer_grid as ag
 from ..domain import class_progress as cp
@@ -27,9 +27,8 @@ from ..domain import scheduling as sched
 from ..extensions import db
 from ..models import Assignment, Bank, Card, Classroom, Membership, Question, ReviewLog, User
 from .errors import NotFound
-from .progress import _as_date, _datetimes, _study_date, _utc, calendar_for, card_totals, plain_prompt_of
-
-EPOCH = date(1970, 1, 1)
+from .progress import calendar_for, card_totals, plain_prompt_of
+from .sql_dates import aware, day_key, instants, to_date, utc
 
 
 def members(classroom: Classroom) -> list[cp.Member]:
@@ -41,7 +40,7 @@ def members(classroom: Classroom) -> list[cp.Member]:
         .join(Membership, Membership.user_id == User.id)
         .where(Membership.class_id == classroom.id)
         .order_by(func.lower(User.name), User.id)).all()
-    return [cp.Member(uid, name, email, prog.StudyCalendar(tz or "UTC", hour), desired, params, _utc(last))
+    return [cp.Member(uid, name, email, prog.StudyCalendar(tz or "UTC", hour), desired, params, utc(last))
             for uid, name, email, tz, hour, desired, params, last in rows]
 
 
@@ -74,53 +73,22 @@ def assigned_banks(classroom: Classroom) -> list[tuple[int, str]]:
         .where(Assignment.class_id == classroom.id)).all()]
 
 
-def _day_key(calendar: prog.StudyCalendar, first_day: date, last_day: date):
-    """SQL for the study day of ``reviewed_at`` in ``calendar``. On SQLite a day number (whole days
-    of the shifted Unix time: integers, exact, and read several times faster than date text); on
-    PostgreSQL services.progress's date. ``_to_date`` turns either into a date."""
-    if db.engine.dialect.name != "sqlite":
-        return _study_date(calendar, first_day, last_day)
-    column = ReviewLog.reviewed_at
-
-    def shifted(seconds: int):
-        return (cast(func.strftime("%s", column), Integer) - seconds) // 86400  # floor: times after 1970
-
-    *changes, (_, last_shift) = calendar.day_shifts(first_day, last_day)
-    if not changes:
-        return shifted(last_shift)
-    return case(*[(column < until, shifted(shift)) for until, shift in changes], else_=shifted(last_shift))
 
 
-def _instants(*columns):
-    """Date-time columns read by the ten thousand: SQLite's stored text (services.progress._datetimes);
-    on PostgreSQL Unix seconds, which the driver hands over several times faster than timestamps."""
-    if db.engine.dialect.name == "sqlite":
-        return _datetimes(*columns)
-    return [cast(func.extract("epoch", c), Float) for c in columns]
 
 
-def _aware(value) -> datetime | None:
-    """What _instants read as an aware UTC datetime. For SQLite's text, parsing an offset is several
-    times cheaper than services.progress._utc's datetime.replace(tzinfo=...)."""
-    if isinstance(value, str):
-        return datetime.fromisoformat(value + "+00:00")
-    if isinstance(value, float):
-        return datetime.fromtimestamp(value, UTC)
-    return _utc(value)
 
 
-def _to_date(value) -> date:
-    return EPOCH + timedelta(days=value) if isinstance(value, int) else _as_date(value)
 
 
 def _day_of_review(people: list[cp.Member], first_day: date, last_day: date):
     """Each review's study day in its student's calendar: one expression per distinct calendar (a
     class usually shares one), chosen by user id."""
     *others, (last_calendar, _) = _by_calendar(people).items()
-    expression = _day_key(last_calendar, first_day, last_day)
+    expression = day_key(last_calendar, first_day, last_day)
     if not others:
         return expression
-    return case(*[(ReviewLog.user_id.in_(ids), _day_key(cal, first_day, last_day)) for cal, ids in others],
+    return case(*[(ReviewLog.user_id.in_(ids), day_key(cal, first_day, last_day)) for cal, ids in others],
                 else_=expression)
 
 
@@ -167,7 +135,7 @@ def day_tallies(people: list[cp.Member], bank_ids: list[int], bank_of: dict[int,
     out = []
     for user_id, bank_id, key, n, review_state, passed in rows:
         if key not in dates:
-            dates[key] = _to_date(key)
+            dates[key] = to_date(key)
         out.append(cp.DayTally(user_id, bank_id, dates[key], int(n), int(review_state or 0), int(passed or 0)))
     return out
 
@@ -178,11 +146,11 @@ def member_cards(people: list[cp.Member], bank_ids: list[int]) -> tuple[list[cp.
         return [], {}
     rows = db.session.connection().execute(
         select(Card.id, Card.user_id, Question.bank_id, Card.state, Card.stability, Card.difficulty,
-               *_instants(Card.due, Card.last_review), Card.suspended)
+               *instants(Card.due, Card.last_review), Card.suspended)
         .join(Question, Question.id == Card.question_id)
         .where(Card.user_id.in_([m.user_id for m in people]), Question.bank_id.in_(bank_ids),
                Question.retired.is_(False))).all()
-    cards = [cp.MemberCard(uid, bank, state, stability, difficulty, _aware(due), _aware(last), bool(suspended))
+    cards = [cp.MemberCard(uid, bank, state, stability, difficulty, aware(due), aware(last), bool(suspended))
              for _, uid, bank, state, stability, difficulty, due, last, suspended in rows]
     return cards, {r[0]: r[2] for r in rows}
 

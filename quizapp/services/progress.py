@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-from sqlalchemy import Date, DateTime, String, Text, case, cast, func, literal_column, select, type_coerce
+from sqlalchemy import Text, cast, func, literal_column, select
 
 from ..banks.sanitize import html_to_text
 from ..domain import progress as prog
@@ -27,6 +27,7 @@ from ..domain.rating import PASS_SCORE
 from ..extensions import db
 from ..models import Bank, Card, Question, ReviewLog, User
 from .catalog import accessible_bank_ids
+from .sql_dates import as_date, datetimes, study_date, utc
 
 FOCUS_LIMIT = 50  # questions one "study just these" session may hold (they travel in the session cookie)
 PROMPT_CHARS = 160
@@ -36,31 +37,10 @@ def calendar_for(user: User) -> prog.StudyCalendar:
     return prog.StudyCalendar(user.timezone, user.day_start_hour)
 
 
-def _study_date(calendar: prog.StudyCalendar, first_day: date, last_day: date):
-    """SQL for the learner's study day of ``reviewed_at`` (a day starts at their hour in their zone):
-    a shift of the UTC time per run of days with one UTC offset (calendar.day_shifts), so the
-    grouping by day happens in the database, on SQLite (no time zones) as on PostgreSQL."""
-    column = ReviewLog.reviewed_at
-
-    def shifted(seconds: int):
-        if db.engine.dialect.name == "sqlite":
-            return func.date(column, f"{-seconds:+d} seconds")
-        return cast(func.timezone("UTC", column, type_=DateTime()) - timedelta(seconds=seconds), Date)
-
-    *changes, (_, last_shift) = calendar.day_shifts(first_day, last_day)
-    if not changes:
-        return shifted(last_shift)
-    return case(*[(column < until, shifted(shift)) for until, shift in changes], else_=shifted(last_shift))
 
 
-def _as_date(value) -> date:
-    return value if isinstance(value, date) else _iso_date(str(value))
 
 
-@lru_cache(maxsize=1024)
-def _iso_date(text: str) -> date:
-    # Thousands of rows name a few dozen days: parse each once.
-    return date.fromisoformat(text)
 
 
 def learner_cards(user: User, bank_ids: Collection[int]) -> list[prog.CardInfo]:
@@ -69,11 +49,11 @@ def learner_cards(user: User, bank_ids: Collection[int]) -> list[prog.CardInfo]:
         return []
     rows = db.session.execute(
         select(Card.id, Card.question_id, Question.bank_id, Card.state, Card.stability, Card.difficulty,
-               *_datetimes(Card.due, Card.last_review), Card.lapses, Card.leech, Card.suspended, Card.ordinal,
+               *datetimes(Card.due, Card.last_review), Card.lapses, Card.leech, Card.suspended, Card.ordinal,
                _tags_column())
         .join(Question, Question.id == Card.question_id)
         .where(Card.user_id == user.id, Question.bank_id.in_(bank_ids), Question.retired.is_(False))).all()
-    return [prog.CardInfo(r[0], r[1], r[2], r[3], r[4], r[5], _utc(r[6]), _utc(r[7]), r[8], bool(r[9]), bool(r[10]),
+    return [prog.CardInfo(r[0], r[1], r[2], r[3], r[4], r[5], utc(r[6]), utc(r[7]), r[8], bool(r[9]), bool(r[10]),
                           r[11], _tags(r[12]))
             for r in rows]
 
@@ -85,18 +65,8 @@ def _tags_column():
     return Question.data["tags"]
 
 
-def _datetimes(*columns):
-    """Date-time columns read by the thousand: on SQLite their stored text, which _utc parses several
-    times faster than the generic result processing; elsewhere what the driver gives."""
-    if db.engine.dialect.name == "sqlite":
-        return [type_coerce(c, String) for c in columns]
-    return list(columns)
 
 
-def _utc(value) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(value).replace(tzinfo=UTC)  # SQLite keeps naive UTC (models.types)
 
 
 def _tags(value) -> tuple[str, ...]:
@@ -161,25 +131,25 @@ def reviews_per_day(user: User, calendar: prog.StudyCalendar, first_day: date,
                     last_day: date) -> dict[date, int]:
     """Reviews on each study day from ``first_day`` to ``last_day``, counted in SQL (a range of the
     (user_id, reviewed_at) index, one row per day back)."""
-    day = _study_date(calendar, first_day, last_day).label("day")
+    day = study_date(calendar, first_day, last_day).label("day")
     rows = db.session.execute(
         select(day, func.count()).where(
             ReviewLog.user_id == user.id, ReviewLog.reviewed_at >= calendar.start_of(first_day),
             ReviewLog.reviewed_at < calendar.start_of(last_day + timedelta(days=1)))
         .group_by(literal_column("day"))).all()
-    return {_as_date(d): n for d, n in rows}
+    return {as_date(d): n for d, n in rows}
 
 
 def review_state_reviews(user: User, calendar: prog.StudyCalendar, first_day: date,
                          last_day: date) -> list[prog.Review]:
     """Answers to cards that were in the review state, from ``first_day`` to ``last_day``, in time order."""
     rows = db.session.execute(
-        select(ReviewLog.card_id, _study_date(calendar, first_day, last_day), ReviewLog.rating).where(
+        select(ReviewLog.card_id, study_date(calendar, first_day, last_day), ReviewLog.rating).where(
             ReviewLog.user_id == user.id, ReviewLog.reviewed_at >= calendar.start_of(first_day),
             ReviewLog.reviewed_at < calendar.start_of(last_day + timedelta(days=1)),
             ReviewLog.prior_state == sched.REVIEW)
         .order_by(ReviewLog.reviewed_at, ReviewLog.id)).all()
-    return [prog.Review(card_id, _as_date(day), rating) for card_id, day, rating in rows]
+    return [prog.Review(card_id, as_date(day), rating) for card_id, day, rating in rows]
 
 
 def plain_prompt(question: Question, ordinal: int) -> str:

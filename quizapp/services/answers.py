@@ -109,11 +109,15 @@ def check_answer(question: Question, ordinal: int, response: Any) -> None:
 
 def record_answer(user: User, question_id: int, ordinal: int, response: Any, client_id: str, *,
                   now: datetime, duration_ms: int | None = None, rating: int | None = None,
-                  kind: str = "study", seen_version: str | None = None) -> AnswerResult:
+                  kind: str = "study", seen_version: str | None = None,
+                  shown_at: datetime | None = None) -> AnswerResult:
     """Grades and records one answer, once per ``client_id``; commits.
 
     ``seen_version`` is the card's version when the answer form was shown (``card_version``): if the
     card has been answered since (another tab), StaleCard is raised and nothing is recorded.
+    ``shown_at`` is when the card's page was shown: a rating chosen on a page from the learner's
+    previous study day is refused too (StaleCard), as its buttons promised intervals counted from
+    that day, and the card is shown again with today's.
     """
     if not client_id or len(client_id) > 64:
         raise StudyError("Every answer needs an answer id of at most 64 characters.")
@@ -125,6 +129,10 @@ def record_answer(user: User, question_id: int, ordinal: int, response: Any, cli
     if previous is not None:  # a resend of an answer already applied: its result, nothing new
         return AnswerResult(previous, qtype.grade(graded_data(question), previous.answer, ordinal),
                             previous.rating, duplicate=True)
+    if rating is not None and shown_at is not None and shown_at <= now \
+            and day_bounds(user, shown_at)[0] != day_bounds(user, now)[0]:
+        raise StaleCard("A new study day began since this card was shown, so its intervals changed and your "
+                        "rating was not recorded. Here it is again with today's intervals.")
     check_answer(question, ordinal, response)
     outcome = qtype.grade(graded_data(question), response, ordinal)
     suggested = suggestion(user, qtype, outcome, duration_ms)

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import joinedload
 
 from ..domain import scheduling as sched
 from ..domain.questions import REGISTRY, QuestionType, get_type
@@ -36,40 +37,81 @@ class Counts:
         return self.new + self.learning + self.due
 
 
+def _live(user: User, bank_ids: list[int], now: datetime) -> list:
+    """Conditions on Card (joined to its Question) for the learner's cards that can be shown."""
+    return [Card.user_id == user.id, Question.bank_id.in_(bank_ids), Question.retired.is_(False),
+            Card.suspended.is_(False), or_(Card.buried_until.is_(None), Card.buried_until <= now)]
+
+
 def _live_cards(user: User, bank_ids: list[int], now: datetime):
-    return (select(Card).join(Question, Question.id == Card.question_id)
-            .where(Card.user_id == user.id, Question.bank_id.in_(bank_ids), Question.retired.is_(False),
-                   Card.suspended.is_(False), or_(Card.buried_until.is_(None), Card.buried_until <= now)))
+    return select(Card).join(Question, Question.id == Card.question_id).where(*_live(user, bank_ids, now))
 
 
-def _done_today(user: User, day_start: datetime) -> tuple[int, int]:
-    """(new cards introduced, reviews answered) in the learner's day so far."""
-    rows = db.session.execute(
-        select(ReviewLog.prior_state, func.count()).where(
-            ReviewLog.user_id == user.id, ReviewLog.reviewed_at >= day_start, ReviewLog.kind == "study")
-        .group_by(ReviewLog.prior_state)).all()
-    by_state = dict(rows)
-    return by_state.get(sched.NEW, 0), by_state.get(sched.REVIEW, 0)
+def _is_started(day_start: datetime):
+    """A card that is no longer new for today's queue: studied, suspended, or buried past today's start."""
+    return or_(Card.state != sched.NEW, Card.suspended.is_(True), Card.buried_until > day_start)
 
 
-def _new_candidates(user: User, bank_ids: list[int], day_start: datetime, limit: int) -> list[tuple[Question, int]]:
-    """New cards in bank order, skipping siblings of cards answered today."""
-    if limit <= 0:
+@dataclass(frozen=True)
+class _State:
+    """The learner's queue in one query: what the day's counts and the choice of the next card read."""
+
+    new_done: int  # new cards introduced today
+    reviews_done: int  # reviews answered today
+    learning: int  # learning cards due today
+    due: int  # review cards due today
+    first_learning_id: int | None  # the learning card due first (any time)
+    first_learning_due: datetime | None
+    single_new: int  # new cards of one-card questions, counted up to the learner's new_per_day
+    last_log_id: int | None  # the learner's latest study answer (the undo button)
+
+
+def _state(user: User, bank_ids: list[int], now: datetime, day_start: datetime, day_end: datetime) -> _State:
+    """One statement of scalar subqueries, each served by an index: the day's answers by
+    (user_id, reviewed_at), the learner's cards by (user_id, due), the latest answer by
+    (user_id, kind, id); new one-card questions are counted only up to the daily limit."""
+    live = _live(user, bank_ids, now)
+    learning_state = Card.state.in_([sched.LEARNING, sched.RELEARNING])
+
+    def done(prior_state: int):
+        return select(func.count()).select_from(ReviewLog).where(
+            ReviewLog.user_id == user.id, ReviewLog.reviewed_at >= day_start, ReviewLog.kind == "study",
+            ReviewLog.prior_state == prior_state).scalar_subquery()
+
+    def due_today(*where):
+        return (select(func.count()).select_from(Card).join(Question, Question.id == Card.question_id)
+                .where(*live, Card.due < day_end, *where).scalar_subquery())
+
+    def first_learning(column):
+        return (select(column).join(Question, Question.id == Card.question_id).where(*live, learning_state)
+                .order_by(Card.due, Card.id).limit(1).scalar_subquery())
+
+    multi = sorted(_multi_card_types())
+    first_card_started = select(Card.id).where(Card.user_id == user.id, Card.question_id == Question.id,
+                                               Card.ordinal == 0, _is_started(day_start)).exists()
+    singles = (select(Question.id).where(Question.bank_id.in_(bank_ids), Question.retired.is_(False),
+                                         Question.type.not_in(multi), ~first_card_started)
+               .limit(max(0, user.new_per_day)).subquery())
+    last = (select(ReviewLog.id).where(ReviewLog.user_id == user.id, ReviewLog.kind == "study")
+            .order_by(ReviewLog.id.desc()).limit(1).scalar_subquery())
+    row = db.session.execute(select(
+        done(sched.NEW), done(sched.REVIEW), due_today(learning_state), due_today(Card.state == sched.REVIEW),
+        first_learning(Card.id), first_learning(Card.due),
+        select(func.count()).select_from(singles).scalar_subquery(), last)).one()
+    return _State(*(value or 0 for value in row[:4]), row[4], row[5], row[6] or 0, row[7])
+
+
+def _new_candidates(user: User, bank_ids: list[int], day_start: datetime, limit: int) -> list[tuple[int, int]]:
+    """New cards (question id, ordinal) in bank order, skipping siblings of cards answered today."""
+    if limit <= 0 or not bank_ids:
         return []
     # A learner with 1,000 cards must not load 1,000 questions (JSON and all) on every page: the
     # started cards of one-card questions are left out in SQL, the questions of types that make
     # several cards (cloze) are checked card by card from their ordinals (cached, see
-    # _multi_card_ordinals), and only the chosen questions are loaded.
+    # _multi_card_ordinals), and the rows are read only until ``limit`` cards are found.
     multi = _multi_card_types()
     multi_list = sorted(multi)
-    is_started = or_(Card.state != sched.NEW, Card.suspended.is_(True), Card.buried_until > day_start)
-    started = set(db.session.execute(
-        select(Card.question_id, Card.ordinal).join(Question, Question.id == Card.question_id)
-        .where(Card.user_id == user.id, Question.bank_id.in_(bank_ids), Question.type.in_(multi_list),
-               is_started)).all())
-    touched_today = set(db.session.scalars(
-        select(Card.question_id).join(ReviewLog, ReviewLog.card_id == Card.id)
-        .where(ReviewLog.user_id == user.id, ReviewLog.reviewed_at >= day_start)))
+    is_started = _is_started(day_start)
     first_card_started = select(Card.id).where(Card.user_id == user.id, Card.question_id == Question.id,
                                                Card.ordinal == 0, is_started).exists()
     rows = db.session.execute(
@@ -77,7 +119,19 @@ def _new_candidates(user: User, bank_ids: list[int], day_start: datetime, limit:
         .where(Question.bank_id.in_(bank_ids), Question.retired.is_(False),
                or_(Question.type.in_(multi_list), ~first_card_started))
         .order_by(Question.bank_id, Question.position)).all()
-    ordinals_of = _multi_card_ordinals([(qid, digest) for qid, qtype, digest in rows if qtype in multi])
+    multi_rows = [(qid, digest) for qid, qtype, digest in rows if qtype in multi]
+    started: set[tuple[int, int]] = set()
+    touched_today: set[int] = set()
+    ordinals_of: dict[int, list[int]] = {}
+    if multi_rows:  # only banks with cloze questions need their learner's started cards
+        started = set(db.session.execute(
+            select(Card.question_id, Card.ordinal).join(Question, Question.id == Card.question_id)
+            .where(Card.user_id == user.id, Question.bank_id.in_(bank_ids), Question.type.in_(multi_list),
+                   is_started)).all())
+        touched_today = set(db.session.scalars(
+            select(Card.question_id).join(ReviewLog, ReviewLog.card_id == Card.id)
+            .where(ReviewLog.user_id == user.id, ReviewLog.reviewed_at >= day_start)))
+        ordinals_of = _multi_card_ordinals(multi_rows)
     chosen: list[tuple[int, int]] = []
     for qid, qtype, _ in rows:
         ordinals = ordinals_of.get(qid, []) if qtype in multi else [0]  # [] if it went meanwhile
@@ -89,10 +143,7 @@ def _new_candidates(user: User, bank_ids: list[int], day_start: datetime, limit:
                 break  # one card of a question per day: siblings wait for another day
         if len(chosen) >= limit:
             break
-    if not chosen:
-        return []
-    questions = {q.id: q for q in db.session.scalars(select(Question).where(Question.id.in_([c[0] for c in chosen])))}
-    return [(questions[qid], ordinal) for qid, ordinal in chosen if qid in questions]
+    return chosen
 
 
 def _multi_card_types() -> frozenset[str]:
@@ -125,17 +176,14 @@ def _multi_card_ordinals(keys: list[tuple[int, str]]) -> dict[int, list[int]]:
     return out
 
 
-def counts(user: User, bank_ids: list[int], now: datetime) -> Counts:
-    day_start, day_end = day_bounds(user, now)
-    new_done, reviews_done = _done_today(user, day_start)
-    live = _live_cards(user, bank_ids, now).where(Card.due < day_end).subquery()
-    learning, due = db.session.execute(select(  # one pass over the learner's cards for both counts
-        func.coalesce(func.sum(case((live.c.state.in_([sched.LEARNING, sched.RELEARNING]), 1), else_=0)), 0),
-        func.coalesce(func.sum(case((live.c.state == sched.REVIEW, 1), else_=0)), 0)).select_from(live)).one()
-    room = _review_room(user, new_done, reviews_done)
-    due = min(due, room)
-    new = len(_new_candidates(user, bank_ids, day_start, min(user.new_per_day - new_done, room - due)))
-    return Counts(new=new, learning=learning, due=due)
+@dataclass(frozen=True)
+class Queue:
+    """What a study page shows of the learner's queue: the day's counts, the next card (None when
+    the day's work is done) and the id of the learner's latest study answer (for its undo button)."""
+
+    counts: Counts
+    pick: Pick | None
+    last_log_id: int | None
 
 
 def _review_room(user: User, new_done: int, reviews_done: int) -> int:
@@ -145,38 +193,85 @@ def _review_room(user: User, new_done: int, reviews_done: int) -> int:
     return max(0, user.reviews_per_day - reviews_done - new_done)
 
 
-def next_card(user: User, bank_ids: list[int], now: datetime) -> Pick | None:
-    """Learning cards due now, then reviews (lowest recall probability first), then new cards,
-    then learning cards due within the learn-ahead window; None when the day's work is done."""
-    if not bank_ids:
-        return None
+def queue(user: User, bank_ids: list[int], now: datetime, *, with_pick: bool = True) -> Queue:
+    """The day's counts and (``with_pick``) the next card, from one query of the queue's state and
+    the few that the chosen card needs; nothing is computed twice for one page.
+
+    The next card: learning cards due now, then reviews (lowest recall probability first), then new
+    cards, then learning cards due within the learn-ahead window. Counts: learning cards due today;
+    reviews due today within the review limit; new cards within the new-card limit and the room the
+    due reviews leave."""
     day_start, day_end = day_bounds(user, now)
-    new_done, reviews_done = _done_today(user, day_start)
-    live = _live_cards(user, bank_ids, now)
-    learning = db.session.scalars(live.where(Card.state.in_([sched.LEARNING, sched.RELEARNING]), Card.due <= now)
-                                  .order_by(Card.due).limit(1)).first()
-    if learning:
-        return Pick(learning.question, learning.ordinal, learning)
-    room = _review_room(user, new_done, reviews_done)
-    if room > 0:
-        # After a break the backlog is large: answer the cards most at risk first.
-        candidates = db.session.scalars(live.where(Card.state == sched.REVIEW, Card.due < day_end)
-                                        .order_by(Card.due).limit(100)).all()
-        if candidates:
-            scheduler = scheduler_for(user)
-            card = min(candidates, key=lambda c: (sched.retrievability(card_state(c), now, scheduler), c.id))
-            return Pick(card.question, card.ordinal, card)
-    fresh = _new_candidates(user, bank_ids, day_start, min(user.new_per_day - new_done, room))
-    if fresh:
-        question, ordinal = fresh[0]
-        existing = db.session.scalar(select(Card).where(Card.user_id == user.id, Card.question_id == question.id,
-                                                        Card.ordinal == ordinal))
-        return Pick(question, ordinal, existing)
-    ahead = db.session.scalars(live.where(Card.state.in_([sched.LEARNING, sched.RELEARNING]),
-                                          Card.due <= now + LEARN_AHEAD).order_by(Card.due).limit(1)).first()
-    if ahead:
-        return Pick(ahead.question, ahead.ordinal, ahead)
-    return None
+    state = _state(user, bank_ids, now, day_start, day_end)
+    room = _review_room(user, state.new_done, state.reviews_done)
+    due = min(state.due, room)
+    new_limit = min(user.new_per_day - state.new_done, room - due)
+    pick: Pick | None = None
+    fresh: list[tuple[int, int]] | None = None
+    if with_pick and bank_ids:
+        if state.first_learning_due is not None and state.first_learning_due <= now:
+            pick = _pick_of_card(state.first_learning_id)
+        elif room > 0 and state.due > 0:
+            # After a break the backlog is large: answer the cards most at risk first.
+            pick = _most_at_risk(user, bank_ids, now, day_end)
+        if pick is None:
+            # Reached with no review due (or no room): the same limit as the count's.
+            fresh = _new_candidates(user, bank_ids, day_start, min(user.new_per_day - state.new_done, room))
+            if fresh:
+                pick = _pick_of_new(user, *fresh[0])
+        if pick is None and state.first_learning_due is not None and state.first_learning_due <= now + LEARN_AHEAD:
+            pick = _pick_of_card(state.first_learning_id)
+    if new_limit <= 0:
+        new = 0
+    elif state.single_new >= new_limit:  # enough one-card questions: no need to look at cloze cards
+        new = new_limit
+    elif fresh is not None and room - due == room:  # the list above, taken with this same limit
+        new = len(fresh)
+    else:
+        new = len(_new_candidates(user, bank_ids, day_start, new_limit))
+    return Queue(Counts(new=new, learning=state.learning, due=due), pick, state.last_log_id)
+
+
+def counts(user: User, bank_ids: list[int], now: datetime) -> Counts:
+    return queue(user, bank_ids, now, with_pick=False).counts
+
+
+def next_card(user: User, bank_ids: list[int], now: datetime) -> Pick | None:
+    """The next card (see ``queue``); None when the day's work is done."""
+    return queue(user, bank_ids, now).pick
+
+
+def _pick_of_card(card_id: int) -> Pick:
+    """The card with its question and the question's bank, in one query."""
+    card = db.session.scalar(select(Card).where(Card.id == card_id)
+                             .options(joinedload(Card.question).joinedload(Question.bank)))
+    return Pick(card.question, card.ordinal, card)
+
+
+def _pick_of_new(user: User, question_id: int, ordinal: int) -> Pick:
+    """A new card: its question and bank, and its row if it has one (a card reset or unsuspended)."""
+    question, card = db.session.execute(
+        select(Question, Card).outerjoin(Card, and_(Card.question_id == Question.id, Card.user_id == user.id,
+                                                    Card.ordinal == ordinal))
+        .where(Question.id == question_id).options(joinedload(Question.bank))).one()
+    return Pick(question, ordinal, card)
+
+
+_RECALL_COLUMNS = (Card.id, Card.state, Card.step, Card.stability, Card.difficulty, Card.due, Card.last_review,
+                   Card.reps, Card.lapses, Card.leech)
+
+
+def _most_at_risk(user: User, bank_ids: list[int], now: datetime, day_end: datetime) -> Pick | None:
+    """Of the (first 100) reviews due today, the one with the lowest recall probability: read as
+    plain rows, and only that card loaded."""
+    rows = db.session.execute(select(*_RECALL_COLUMNS).join(Question, Question.id == Card.question_id)
+                              .where(*_live(user, bank_ids, now), Card.state == sched.REVIEW, Card.due < day_end)
+                              .order_by(Card.due).limit(100)).all()
+    if not rows:
+        return None
+    scheduler = scheduler_for(user)
+    chosen = min(rows, key=lambda c: (sched.retrievability(card_state(c), now, scheduler), c.id))
+    return _pick_of_card(chosen.id)
 
 
 def next_learning_due(user: User, bank_ids: list[int], now: datetime) -> datetime | None:

@@ -1,17 +1,16 @@
 """Quiz mode pages."""
 from __future__ import annotations
 
-import time
-
 from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..domain.questions import ResponseError, get_type
 from ..models.types import utcnow
 from ..services import cards, catalog, quiz, study_queue
+from ..web.params import duration_ms, form_int, number
 from . import bp
 from .forms import QuizForm
-from .routes import _duration_ms, _given_text, _int, chosen_bank_ids, number
+from .routes import chosen_bank_ids
 
 
 @bp.route("/quiz", methods=["GET", "POST"])
@@ -52,7 +51,7 @@ def _item_page(attempt, item, error: str | None = None, shown_at: int | None = N
     pick = cards.Pick(item.question, item.ordinal, None)
     qtype = get_type(item.question.type)
     if not shown_at or shown_at < 0:
-        shown_at = int(time.time() * 1000)
+        shown_at = int(utcnow().timestamp() * 1000)
     return render_template("study/quiz_item.html", attempt=attempt, item=item, pick=pick, qtype=qtype,
                            view=study_queue.presentation(pick, f"quiz:{attempt.id}:{item.position}"),
                            shown_at=shown_at, total=len(attempt.items), error=error, typed=typed or {})
@@ -69,7 +68,7 @@ def quiz_take(attempt_id: int):
             qtype = get_type(i.question.type)
             # The grade given when answered: a question edited since does not change this attempt.
             rows.append({"item": i, "question": i.question, "qtype": qtype, "outcome": quiz.item_outcome(i),
-                         "given": _given_text(qtype, i.response)})
+                         "given": qtype.given_text(i.response)})
         return render_template("study/quiz_result.html", attempt=attempt, score=quiz.score(attempt), rows=rows)
     return _item_page(attempt, item)
 
@@ -78,7 +77,7 @@ def quiz_take(attempt_id: int):
 @login_required
 def quiz_answer(attempt_id: int):
     attempt = _attempt(attempt_id)
-    position = _int("position")
+    position = form_int("position")
     item = next((i for i in attempt.items if i.position == position), None)
     if item is None:
         abort(400, "The answer did not say which quiz question it was for.")
@@ -87,9 +86,10 @@ def quiz_answer(attempt_id: int):
     qtype = get_type(item.question.type)
     try:
         response = qtype.read_response(request.form.getlist, item.ordinal)
-        quiz.answer(current_user, attempt, position, response, now=utcnow(), duration_ms=_duration_ms())
+        now = utcnow()
+        quiz.answer(current_user, attempt, position, response, now=now, duration_ms=duration_ms(now))
     except (ResponseError, cards.AskAgain) as exc:
         # Nothing was recorded: the same question again, saying what was wrong, typed text kept.
-        return _item_page(attempt, item, error=str(exc), shown_at=_int("shown_at", limit=10**15),
+        return _item_page(attempt, item, error=str(exc), shown_at=form_int("shown_at", limit=10**15),
                           typed={"answer": request.form.getlist("answer")[:100]}), 400
     return redirect(url_for("study.quiz_take", attempt_id=attempt.id))

@@ -1,9 +1,8 @@
 """The study loop. Forms post and redirect, so it all works without JavaScript."""
 from __future__ import annotations
 
-import re
 import secrets
-import time
+from dataclasses import dataclass
 
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
@@ -14,85 +13,81 @@ from ..domain.optimiser import NotEnoughReviews
 from ..domain.questions import get_type
 from ..models.types import utcnow
 from ..services import answers, cards, catalog, study_queue, tuning
-from ..web.security import MAX_ID
+from ..web.params import duration_ms, form_int, number, shown_at
 from . import bp, focus, pending
 from .forms import SettingsForm
 
 
 def chosen_bank_ids() -> list[int]:
     """Banks picked for this session (``?bank=`` to change), else every bank the learner has."""
+    return _chosen_and_allowed()[0]
+
+
+def _chosen_and_allowed() -> tuple[list[int], set[int]]:
     allowed = catalog.accessible_bank_ids(current_user)
     if "bank" in request.args:
         picked = [b for b in map(number, request.args.getlist("bank")) if b in allowed]
         session["study_banks"] = picked
     picked = [b for b in session.get("study_banks") or [] if b in allowed]
-    return picked or sorted(allowed)
-
-
-def number(text: str, limit: int = MAX_ID) -> int | None:
-    """``text`` as an int if it is ASCII digits (optional minus) within ``limit``, else None: "²",
-    "1e3" or a 5,000-digit id is no answer, not a crash in int() or in the database driver."""
-    if not re.fullmatch(r"-?[0-9]{1,18}", text):
-        return None
-    value = int(text)
-    return value if abs(value) <= limit else None
-
-
-def _int(name: str, default: int | None = None, limit: int = MAX_ID) -> int | None:
-    value = number(request.form.get(name, ""), limit)
-    return default if value is None else value
-
-
-def _duration_ms() -> int | None:
-    """The browser's measure when script sent one, else time since the card was shown."""
-    measured = _int("duration_ms")
-    if measured is not None and 0 <= measured < 86_400_000:
-        return measured
-    shown = _int("shown_at", limit=10**15)  # milliseconds since 1970
-    if shown is None:
-        return None
-    elapsed = int(time.time() * 1000) - shown
-    return elapsed if 0 <= elapsed < 86_400_000 else None
+    return picked or sorted(allowed), allowed
 
 
 @bp.get("/study")
 @login_required
 def index():
     now = utcnow()
-    bank_ids = chosen_bank_ids()
+    bank_ids, allowed = _chosen_and_allowed()
     if pending.waiting():  # an answer sent while signed out comes first
         return redirect(url_for("study.pending_answer"))
-    pick = focus.next_pick(current_user, now) or study_queue.next_card(current_user, bank_ids, now)
+    focused = focus.next_pick(current_user, now)
+    # One query of the queue's state gives the counts, the next card and the undo button's answer.
+    queue = study_queue.queue(current_user, bank_ids, now, with_pick=focused is None)
+    pick = focused or queue.pick
     if pick is None:
-        counts = study_queue.counts(current_user, bank_ids, now)
         comeback = study_queue.next_learning_due(current_user, bank_ids, now)
-        return render_template("study/done.html", counts=counts, banks=catalog.banks_for(current_user),
+        return render_template("study/done.html", counts=queue.counts, banks=catalog.banks_for(current_user),
                                chosen=bank_ids, comeback=comeback, last=answers.last_log(current_user))
-    return _card_page(pick, now, bank_ids)
+    return _card_page(pick, now, bank_ids, queue=queue, bank_total=len(allowed))
 
 
-def _card_page(pick: cards.Pick, now, bank_ids: list[int], *, error: str | None = None, status: int = 200,
+@dataclass(frozen=True)
+class _LastAnswer:
+    """What the undo button needs of the learner's latest answer: its id."""
+
+    id: int
+
+
+def _card_page(pick: cards.Pick, now, bank_ids: list[int], *, queue: study_queue.Queue | None = None,
+               bank_total: int | None = None, error: str | None = None, status: int = 200,
                typed: dict | None = None):
-    """The card's page; with ``error`` (an answer to ask again for) the learner's input is kept."""
+    """The card's page; with ``error`` (an answer to ask again for) the learner's input is kept.
+
+    The bank chooser is on the page only when asked for (``?choose=1``, the link in its place):
+    every bank with its question count on every card cost more than the card itself."""
+    if queue is None:
+        queue = study_queue.queue(current_user, bank_ids, now, with_pick=False)
+    if bank_total is None:
+        bank_total = len(catalog.accessible_bank_ids(current_user))
     seed = f"{current_user.id}:{pick.question.id}:{pick.ordinal}:{pick.state.reps}"
     qtype = get_type(pick.question.type)
+    choose = request.args.get("choose") == "1"
     return render_template(
         "study/card.html", pick=pick, qtype=qtype, view=study_queue.presentation(pick, seed),
-        counts=study_queue.counts(current_user, bank_ids, now), banks=catalog.banks_for(current_user), chosen=bank_ids,
-        reveal=request.args.get("reveal") == "1",
+        counts=queue.counts, banks=catalog.banks_for(current_user) if choose else None, chosen=bank_ids,
+        bank_total=bank_total, choose=choose, reveal=request.args.get("reveal") == "1",
         intervals=study_queue.button_intervals(current_user, pick, now) if not qtype.auto_graded else None,
         client_id=(typed or {}).get("client_id") or secrets.token_urlsafe(16),
-        shown_at=_int("shown_at", limit=10**15) if typed else int(time.time() * 1000),
+        shown_at=form_int("shown_at", limit=10**15) if typed else int(now.timestamp() * 1000),
         version=cards.card_version(pick.card), owner=pending.owner_token(current_user.id),
-        last=answers.last_log(current_user), ratings=sched.RATING_NAMES,
-        error=error, typed=typed or {}), status
+        last=_LastAnswer(queue.last_log_id) if queue.last_log_id is not None else None,
+        ratings=sched.RATING_NAMES, error=error, typed=typed or {}), status
 
 
 @bp.post("/study/answer")
 def answer():
     if not current_user.is_authenticated:
         return pending.keep_for_after_login()
-    question_id, ordinal = _int("question_id"), _int("ordinal", 0)
+    question_id, ordinal = form_int("question_id"), form_int("ordinal", 0)
     if question_id is None:
         abort(400, "The answer did not say which question it was for.")
     question = cards.load_question(current_user, question_id, ordinal)
@@ -102,7 +97,7 @@ def answer():
         response = answers.read_answer(question, ordinal, request.form.getlist)
         result = answers.record_answer(current_user, question_id, ordinal, response,
                                      request.form.get("client_id", ""), now=now,
-                                     duration_ms=_duration_ms(), rating=_int("rating"),
+                                     duration_ms=duration_ms(now), shown_at=shown_at(), rating=form_int("rating"),
                                      seen_version=request.form.get("version") or None)
     except cards.AskAgain as exc:
         typed = {"answer": request.form.getlist("answer")[:100], "client_id": request.form.get("client_id", "")}
@@ -137,7 +132,7 @@ def answered(log_id: int):
         "study/feedback.html", log=log, card=card, question=question, qtype=qtype, outcome=outcome,
         suggested=suggested, intervals=answers.log_intervals(current_user, log, card),
         ratings=sched.RATING_NAMES, can_rerate=is_latest, is_latest=is_latest,
-        given=_given_text(qtype, log.answer), diff=_difference(qtype, log.answer, outcome),
+        given=qtype.given_text(log.answer), diff=_difference(qtype, log.answer, outcome),
         counts=study_queue.counts(current_user, chosen_bank_ids(), utcnow()))
 
 
@@ -148,24 +143,10 @@ def _difference(qtype, response, outcome) -> list[tuple[str, str]] | None:
     return text.difference(response, outcome.near_miss)
 
 
-def _given_text(qtype, response) -> str:
-    if response is None or response == "":
-        return "(no answer)"
-    if isinstance(response, dict) and "text" in response:  # a typed number: shown as typed
-        return str(response["text"])
-    if isinstance(response, list):
-        return "; ".join(str(r) for r in response) or "(no answer)"
-    if isinstance(response, bool):
-        return "True" if response else "False"
-    if isinstance(response, float) and response.is_integer():
-        return str(int(response))
-    return str(response)
-
-
 @bp.post("/study/rate")
 @login_required
 def rate():
-    log_id, rating = _int("log_id"), _int("rating")
+    log_id, rating = form_int("log_id"), form_int("rating")
     if log_id is None or rating is None:
         abort(400, "Choose a rating.")
     answers.own_log(current_user, log_id)
@@ -177,7 +158,7 @@ def rate():
 @bp.post("/study/count-as-right")
 @login_required
 def count_as_right():
-    log_id = _int("log_id")
+    log_id = form_int("log_id")
     if log_id is None:
         abort(400, "The request did not say which answer.")
     answers.count_as_right(current_user, log_id)
@@ -188,7 +169,7 @@ def count_as_right():
 @bp.post("/study/undo")
 @login_required
 def undo():
-    log_id = _int("log_id")
+    log_id = form_int("log_id")
     try:
         log = answers.undo(current_user, log_id)
     except cards.StudyError as exc:

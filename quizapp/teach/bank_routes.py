@@ -15,15 +15,9 @@ from ..services import bank_edit, classes, documents
 from ..services.bank_store import bank_as_parsed
 from ..web.bodies import EDITOR, UPLOAD, accepts_body
 from . import bp
+from .access import own_bank
 from .forms import AssignForm, DocumentsForm, choices, question_form
 from .upload_routes import documents_from_files
-
-
-def _bank(slug: str) -> Bank:
-    bank = bank_edit.managed_bank(current_user, slug)
-    if bank is None:
-        abort(404)
-    return bank
 
 
 @bp.get("/")
@@ -35,7 +29,7 @@ def index():
 
 @bp.get("/banks/<slug>")
 def bank(slug: str):
-    bank = _bank(slug)
+    bank = own_bank(slug)
     questions = [q for q in bank.questions if not q.retired]
     return render_template("teach/bank.html", bank=bank, questions=questions, documents=documents.of_bank(bank.id),
                            types=REGISTRY.values(), formats=formats.FORMATS.values(),
@@ -45,19 +39,19 @@ def bank(slug: str):
 
 @bp.get("/banks/<slug>/export/<fmt>")
 def export(slug: str, fmt: str):
-    bank = _bank(slug)
+    bank = own_bank(slug)
     if fmt not in formats.FORMATS:
         abort(404)
-    spec = formats.FORMATS[fmt]
-    data = formats.dump(bank_as_parsed(bank), fmt)
-    return Response(data, mimetype=spec.media_type, headers={
-        "Content-Disposition": f'attachment; filename="{bank.slug}{spec.extensions[0]}"'})
+    # A YAML or JSON bank with images comes as a zip (the bank file and media/).
+    data, extension, media_type = formats.export(bank_as_parsed(bank), fmt)
+    return Response(data, mimetype=media_type, headers={
+        "Content-Disposition": f'attachment; filename="{bank.slug}{extension}"'})
 
 
 @bp.post("/banks/<slug>/documents")
 @accepts_body(UPLOAD)
 def add_documents(slug: str):
-    bank = _bank(slug)
+    bank = own_bank(slug)
     form = DocumentsForm()
     if not form.validate_on_submit():
         abort(400, "Choose one or more documents to upload.")
@@ -71,7 +65,7 @@ def add_documents(slug: str):
 
 @bp.post("/banks/<slug>/documents/<int:document_id>/delete")
 def delete_document(slug: str, document_id: int):
-    bank = _bank(slug)
+    bank = own_bank(slug)
     document = documents.delete(bank.id, document_id)
     flash(f"Removed {document.name}.", "success")
     return redirect(url_for("teach.bank", slug=bank.slug) + "#documents")
@@ -145,7 +139,7 @@ def _form_field(form, field: str | None):
 @bp.route("/banks/<slug>/questions/new/<type_name>", methods=["GET", "POST"])
 @accepts_body(EDITOR)
 def new_question(slug: str, type_name: str):
-    bank = _bank(slug)
+    bank = own_bank(slug)
     if type_name not in REGISTRY:
         abort(404)
     return _edit(bank, type_name, None)
@@ -154,14 +148,14 @@ def new_question(slug: str, type_name: str):
 @bp.route("/banks/<slug>/questions/<key>/edit", methods=["GET", "POST"])
 @accepts_body(EDITOR)
 def edit_question(slug: str, key: str):
-    bank = _bank(slug)
+    bank = own_bank(slug)
     question = bank_edit.stored_question(bank, key)
     return _edit(bank, question.type, question)
 
 
 @bp.post("/banks/<slug>/questions/<key>/delete")
 def delete_question(slug: str, key: str):
-    bank = _bank(slug)
+    bank = own_bank(slug)
     bank_edit.delete_question(bank, key, utcnow())
     flash(f"Deleted question {key}. Learners' history of it is kept.", "success")
     return redirect(url_for("teach.bank", slug=bank.slug))

@@ -3,20 +3,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..models.types import utcnow
 from ..services import class_progress, classes
 from . import bp
+from .access import own_class
 from .forms import AssignForm, ClassForm, choices
-
-
-def _class(class_id: int):
-    classroom = classes.managed(current_user, class_id)
-    if classroom is None:
-        abort(404)
-    return classroom
 
 
 def _assign_form() -> AssignForm:
@@ -38,14 +32,14 @@ def new_class():
 
 @bp.get("/classes/<int:class_id>")
 def class_page(class_id: int):
-    classroom = _class(class_id)
+    classroom = own_class(class_id)
     headline = class_progress.headline(classroom, utcnow())
     return render_template("teach/class.html", classroom=classroom, assign_form=_assign_form(), headline=headline)
 
 
 @bp.post("/classes/<int:class_id>/assign")
 def assign(class_id: int):
-    classroom = _class(class_id)
+    classroom = own_class(class_id)
     form = _assign_form()
     if not form.validate_on_submit():
         return render_template("teach/class.html", classroom=classroom, assign_form=form), 400
@@ -62,7 +56,7 @@ def assign(class_id: int):
 
 @bp.post("/classes/<int:class_id>/assignments/<int:assignment_id>/remove")
 def unassign(class_id: int, assignment_id: int):
-    classroom = _class(class_id)
+    classroom = own_class(class_id)
     classes.unassign(classroom, assignment_id)
     flash("Bank removed from the class. Students keep their progress.", "success")
     return redirect(url_for("teach.class_page", class_id=classroom.id))
@@ -70,7 +64,7 @@ def unassign(class_id: int, assignment_id: int):
 
 @bp.post("/classes/<int:class_id>/members/<int:user_id>/remove")
 def remove_member(class_id: int, user_id: int):
-    classroom = _class(class_id)
+    classroom = own_class(class_id)
     classes.remove_member(classroom, user_id)
     flash("Student removed from the class.", "success")
     return redirect(url_for("teach.class_page", class_id=classroom.id))
@@ -78,7 +72,7 @@ def remove_member(class_id: int, user_id: int):
 
 @bp.post("/classes/<int:class_id>/code")
 def new_code(class_id: int):
-    classroom = _class(class_id)
+    classroom = own_class(class_id)
     classes.renew_code(classroom)
     flash(f"New join code: {classroom.join_code}. The old code no longer works.", "success")
     return redirect(url_for("teach.class_page", class_id=classroom.id))

@@ -13,17 +13,17 @@ from ..models.types import utcnow
 from ..progress.views import csv_download, render_dashboard
 from ..services import class_progress
 from . import bp
-from .class_routes import _class
+from .access import own_class
 
 
 def _student(class_id: int, user_id: int):
-    classroom = _class(class_id)
+    classroom = own_class(class_id)
     return classroom, class_progress.member(classroom, user_id)
 
 
 @bp.get("/classes/<int:class_id>/progress")
 def class_progress_page(class_id: int):
-    classroom = _class(class_id)
+    classroom = own_class(class_id)
     progress = class_progress.class_progress(classroom, current_user, utcnow())
     due_dates = {a.bank_id: a.due_at for a in classroom.assignments}
     return render_template("teach/class_progress.html", classroom=classroom, progress=progress,
@@ -34,7 +34,7 @@ def class_progress_page(class_id: int):
 @bp.get("/classes/<int:class_id>/progress.csv")
 def class_progress_csv(class_id: int):
     """?table=students (the default) or weekly."""
-    classroom = _class(class_id)
+    classroom = own_class(class_id)
     name = request.args.get("table", "students")
     if name not in cp.TABLES:
         abort(404, f"No such table: choose one of {', '.join(cp.TABLES)}.")
@@ -65,7 +65,7 @@ def class_student_csv(class_id: int, user_id: int):
 
 
 def _class_bank(class_id: int, bank_id: int):
-    classroom = _class(class_id)
+    classroom = own_class(class_id)
     return classroom, class_progress.assigned_bank(classroom, bank_id)
 
 

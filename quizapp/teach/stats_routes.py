@@ -8,19 +8,19 @@ from ..domain.stats import items as stats
 from ..models.types import utcnow
 from ..services import item_stats
 from . import bp
-from .bank_routes import _bank
+from .access import own_bank
 
 
 @bp.get("/banks/<slug>/stats")
 def bank_stats(slug: str):
-    bank = _bank(slug)
+    bank = own_bank(slug)
     return render_template("teach/stats.html", bank=bank, analysis=item_stats.analyse(bank), stats=stats,
                            min_flag_attempts=stats.MIN_FLAG_ATTEMPTS)
 
 
 @bp.get("/banks/<slug>/stats.csv")
 def bank_stats_csv(slug: str):
-    bank = _bank(slug)
+    bank = own_bank(slug)
     body = to_csv(item_stats.CSV_HEADER, item_stats.csv_rows(item_stats.analyse(bank)))
     name = f"{bank.slug}-item-analysis-{utcnow().date().isoformat()}.csv"
     return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})

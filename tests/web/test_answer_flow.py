@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -95,14 +95,40 @@ def test_the_interval_on_each_button_is_the_interval_applied(flashcard_student, 
         form = fill_card_form(page)
         form["rating"] = str(rating)
         clock["t"] = pressed = now + timedelta(seconds=think_seconds)
+        answered_before = len(logs())
         assert client.post("/study/answer", data=form).status_code == 302
         with reading():
+            user = db.session.scalar(select(User))
+            new_day = cards.day_bounds(user, now)[0] != cards.day_bounds(user, pressed)[0]
+            if new_day:  # the buttons' promise was for yesterday: nothing recorded, the card comes again
+                assert len(logs()) == answered_before
+                now = pressed
+                continue
             card = db.session.scalar(select(Card))
             log = logs()[-1]
             before, after = sched.CardState.from_json(log.state_before), cards.card_state(card)
-            applied = sched.interval_of(before, after, pressed, cards.scheduler_for(db.session.scalar(select(User))))
+            applied = sched.interval_of(before, after, pressed, cards.scheduler_for(user))
         assert sched.interval_label(applied) == labels[str(rating)], (labels, rating, after)
         now = max(card.due, pressed) + timedelta(minutes=late_minutes)
+
+
+def test_a_rating_from_a_page_of_the_previous_study_day_is_not_applied(flashcard_student, clock):
+    """The buttons were labelled on the night's page; pressed after the day's start (4:00), their
+    intervals would be counted from the new day: the card is shown again instead, nothing recorded."""
+    client = flashcard_student
+    clock["t"] = datetime(2026, 3, 4, 8, 59, 30, tzinfo=UTC)  # 30 s before 4:00 in New York: a new study day
+    form = fill_card_form(page_of(client, "/study?reveal=1"))
+    form["rating"] = str(sched.GOOD)
+    clock["t"] = datetime(2026, 3, 4, 9, 0, 30, tzinfo=UTC)
+    response = client.post("/study/answer", data=form, follow_redirects=True)
+    assert "A new study day began" in response.get_data(as_text=True)
+    with reading():
+        assert logs() == []
+    form = fill_card_form(page_of(client, "/study?reveal=1"))  # the same card, today's buttons
+    form["rating"] = str(sched.GOOD)
+    client.post("/study/answer", data=form)
+    with reading():
+        assert len(logs()) == 1
 
 
 def test_the_buttons_tell_the_truth_on_the_real_clock(flashcard_student, app):

@@ -160,6 +160,20 @@ class QuestionType:
         empty for types answered in one piece."""
         return []
 
+    def given_text(self, response: Any) -> str:
+        """The learner's answer in one line, as the feedback page and quiz results show it."""
+        if response is None or response == "":
+            return "(no answer)"
+        if isinstance(response, dict) and "text" in response:  # a typed number: shown as typed
+            return str(response["text"])
+        if isinstance(response, list):
+            return "; ".join(str(r) for r in response) or "(no answer)"
+        if isinstance(response, bool):
+            return "True" if response else "False"
+        if isinstance(response, float) and response.is_integer():
+            return str(int(response))
+        return str(response)
+
 
 REGISTRY: dict[str, QuestionType] = {}
 

@@ -12,11 +12,10 @@ from typing import Any
 from sqlalchemy import Text, cast, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from ..domain.questions import get_type
 from ..extensions import db
 from ..models import Card, FirstAnswerStats, Question, ReviewLog
 from ..models.reviews import NEW
-
-CHOICE_TYPES = ("multiple_choice", "multiple_select", "true_false")
 
 
 def counts(log: ReviewLog) -> bool:
@@ -25,7 +24,7 @@ def counts(log: ReviewLog) -> bool:
 
 
 def _key(question_type: str, response_json: str) -> tuple[str, str]:
-    if question_type not in CHOICE_TYPES:
+    if not get_type(question_type).counts_choices:  # totals per response only where choices are counted
         return "", ""
     return hashlib.sha256(response_json.encode()).hexdigest()[:16], response_json
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Text, cast, select
 
+from ..domain.questions import get_type
 from ..domain.stats.items import (
     DistractorAnalysis,
     FirstTimeStats,
@@ -28,7 +29,6 @@ from ..domain.stats.items import (
 )
 from ..extensions import db
 from ..models import Bank, FirstAnswerStats, Question, QuizAttempt, QuizItem
-from .first_answers import CHOICE_TYPES
 
 
 @dataclass(frozen=True)
@@ -145,15 +145,10 @@ def analyse(bank: Bank) -> BankAnalysis:
 
 
 def _distractors(q: Question, picked: Counter | None) -> DistractorAnalysis | None:
-    if q.type not in CHOICE_TYPES or not picked:
+    options = get_type(q.type).choice_options(q.data)
+    if options is None or not picked:
         return None
-    data = q.data
-    if q.type == "true_false":
-        choices, correct = ["true", "false"], ["true" if data.get("answer") else "false"]
-    else:
-        choices = [str(c) for c in data.get("choices") or []]
-        correct = ([str(data.get("answer"))] if q.type == "multiple_choice"
-                   else [str(a) for a in data.get("answers") or []])
+    choices, correct = options
     return distractor_counts(picked.items(), correct, choices)
 
 

@@ -30,7 +30,9 @@ def rich(text: object, fmt: str = "plain", media: str | None = None, external_im
 
 
 def init_app(app) -> None:
+    from ..domain.questions import REGISTRY
     from ..services.documents import passages_for
 
     app.jinja_env.filters["rich"] = rich
+    app.jinja_env.globals["question_types"] = REGISTRY  # each type's own templates (preview_template...)
     app.jinja_env.globals["source_passages"] = passages_for

@@ -97,7 +97,22 @@ class QuestionType:
 
     @property
     def template(self) -> str:
+        """The answer form's template (the study card and the quiz)."""
         return f"answers/{self.name}.html"
+
+    @property
+    def preview_template(self) -> str:
+        """How a teacher sees the question and its right answer (upload preview, bank page)."""
+        return f"previews/{self.name}.html"
+
+    def choice_options(self, q: dict[str, Any]) -> tuple[list[str], list[str]] | None:
+        """(choices, right ones) of a question answered by picking from a list, whose answers the
+        item statistics count per choice (Moodle's response analysis); None for other types."""
+        return None
+
+    @property
+    def counts_choices(self) -> bool:
+        return type(self).choice_options is not QuestionType.choice_options
 
     @property
     def fields(self) -> tuple[str, ...]:

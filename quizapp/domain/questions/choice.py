@@ -98,6 +98,8 @@ class MultipleChoice(QuestionType):
     def expected(self, q: dict[str, Any], card: int = 0) -> str:
         return str(q["answer"])
 
+    def choice_options(self, q: dict[str, Any]) -> tuple[list[str], list[str]]:
+        return [str(c) for c in q.get("choices") or []], [str(q.get("answer"))]
 
 @register
 class MultipleSelect(QuestionType):
@@ -172,6 +174,8 @@ class MultipleSelect(QuestionType):
                           "right" if str(c) in right else "wrong", (str(c) in picked) == (str(c) in right))
                 for c in q["choices"]]
 
+    def choice_options(self, q: dict[str, Any]) -> tuple[list[str], list[str]]:
+        return [str(c) for c in q.get("choices") or []], [str(a) for a in q.get("answers") or []]
 
 @register
 class TrueFalse(QuestionType):
@@ -217,3 +221,6 @@ class TrueFalse(QuestionType):
 
     def expected(self, q: dict[str, Any], card: int = 0) -> str:
         return "True" if q["answer"] else "False"
+
+    def choice_options(self, q: dict[str, Any]) -> tuple[list[str], list[str]]:
+        return ["true", "false"], ["true" if q.get("answer") else "false"]

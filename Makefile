@@ -51,6 +51,8 @@ demo: db
 
 ## run: install, migrate, load the built-in banks, create demo users, serve on http://127.0.0.1:5000
 ## (with the upload job worker beside it, stopped with it: scripts/with-worker.sh)
+# The demo signs a new registrant in at once (no mail needed); set it to 1 to try the emailed link.
+run: export QUIZAPP_REQUIRE_EMAIL_VERIFICATION ?= 0
 run: banks demo
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
 	./scripts/with-worker.sh $(FLASK) -- $(FLASK) run --host $(HOST) --port $(PORT)

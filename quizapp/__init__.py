@@ -95,6 +95,7 @@ def configure_security(app: Flask) -> None:
 
 
 def configure_blueprints(app: Flask) -> None:
+    from .admin import bp as admin_bp
     from .auth import bp as auth_bp
     from .main import bp as main_bp
     from .progress import bp as progress_bp
@@ -110,6 +111,7 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(progress_bp)
     app.register_blueprint(teach_bp)
     app.register_blueprint(enrol_bp)
+    app.register_blueprint(admin_bp)
     init_errors(app)
     init_text(app)
 

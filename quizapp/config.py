@@ -32,6 +32,32 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def _flag(value: str | None, default: bool = False) -> bool:
+    return default if value is None or value == "" else value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _port(value: str | None) -> int:
+    try:
+        port = int(value or 25)
+    except ValueError:
+        raise ValueError(f"MAIL_PORT must be a port number, not {value!r}") from None
+    if not 0 < port < 65536:
+        raise ValueError(f"MAIL_PORT must be between 1 and 65535, not {port}")
+    return port
+
+
+def mail_settings(env) -> dict:
+    """Outgoing mail (quizapp/services/mail.py). No MAIL_SERVER: each message goes to the log."""
+    return {
+        "MAIL_SERVER": env.get("MAIL_SERVER") or None,
+        "MAIL_PORT": _port(env.get("MAIL_PORT")),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": _flag(env.get("MAIL_USE_TLS")),  # STARTTLS before logging in
+        "MAIL_FROM": env.get("MAIL_FROM") or "Quizapp <quizapp@localhost>",
+    }
+
+
 def from_environment(instance_path: Path, given: set[str] | frozenset[str] = frozenset()) -> dict:
     """Settings from the environment; the secret file is only made when no key is ``given``."""
     env = os.environ
@@ -50,6 +76,13 @@ def from_environment(instance_path: Path, given: set[str] | frozenset[str] = fro
         "REMEMBER_COOKIE_SECURE": https,
         "PREFERRED_URL_SCHEME": "https" if https else "http",
         "BEHIND_PROXY": env.get("QUIZAPP_BEHIND_PROXY", "").lower() in {"1", "true", "yes"},
+        # Self-registration signs in only after the emailed link (on unless set to 0; `make run`,
+        # the demo, turns it off). Off, a new registrant is signed in at once (docs/reliability.md).
+        "REQUIRE_EMAIL_VERIFICATION": _flag(env.get("QUIZAPP_REQUIRE_EMAIL_VERIFICATION"), default=True),
+        # The site's address for links in emails (https://quiz.example.org). Unset, the request's own
+        # host is used, which a forged Host header could change: set it in production.
+        "BASE_URL": (env.get("QUIZAPP_BASE_URL") or "").rstrip("/") or None,
+        **mail_settings(env),
     }
 
 
@@ -85,6 +118,16 @@ DEFAULTS = {
     # on the account have their password checked (the owner elsewhere still logs in).
     "LOGIN_LIMITS_PER_ACCOUNT": "30 per hour; 100 per day",
     "JOIN_LIMITS_PER_USER": "10 per minute; 50 per hour",  # class codes tried by one account
+    # "Forgot password" posts per address; and mails that a signed-out visitor can cause to one
+    # address (reset links, registration notices), counted by the address typed, known or not.
+    "RESET_LIMITS_PER_ADDRESS": "5 per minute; 30 per hour",
+    "MAIL_LIMITS_PER_RECIPIENT": "3 per hour; 10 per day",
+    "EMAIL_CHANGE_LIMITS_PER_USER": "5 per hour",  # links to new addresses one account may ask for
+    "DATA_EXPORT_LIMITS_PER_USER": "10 per minute; 60 per hour",  # "download my data", per account
+    "PASSWORD_RESET_MAX_AGE": 60 * 60,  # seconds a reset link works (once)
+    "EMAIL_LINK_MAX_AGE": 2 * 24 * 60 * 60,  # seconds a link confirming an address works (once)
+    "MAIL_TIMEOUT": 10,  # seconds to reach the mail server
+    "ADMIN_USERS_PER_PAGE": 50,
     "RATELIMIT_HEADERS_ENABLED": True,
     "SEND_FILE_MAX_AGE_DEFAULT": 60 * 60 * 24 * 7,
 }

@@ -11,6 +11,8 @@ from sqlalchemy import text
 from quizapp import create_app
 from quizapp.extensions import db, limiter
 
+# The ``mailbox`` fixture: a local SMTP server that keeps what the app sends.
+pytest_plugins = ("tests.mailbox",)
 POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql"))
 SHARED = Path(os.environ.get("QUIZAPP_SHARED") or Path(__file__).resolve().parents[1].parent / "shared")
 PASSWORD = "correct horse battery"
@@ -27,6 +29,10 @@ def app(tmp_path):
         "SECRET_KEY": "test-secret-key",
         "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
         "TEACHER_INVITE_CODE": "teach-me",
+        # Registration signs in at once, as in the demo (tests of the emailed link turn it on), and no
+        # mail server from the environment is ever used (tests/mailbox.py gives one of their own).
+        "REQUIRE_EMAIL_VERIFICATION": False,
+        "MAIL_SERVER": None,
     }, instance_path=str(tmp_path / "instance"))
     with app.app_context():
         limiter.reset()  # the limiter's memory outlives one app; each test starts unthrottled

@@ -66,3 +66,35 @@ class EndSessionsForm(FlaskForm):
     """Signs out one other browser (its handle) or, left empty, all the others."""
 
     session = HiddenField(validators=[Optional(), Length(max=40)])
+
+
+def _email_field(label: str = "Email") -> EmailField:
+    return EmailField(label, filters=[strip],
+                      validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
+
+
+class ForgotForm(FlaskForm):
+    email = _email_field()
+
+
+class ResetForm(FlaskForm):
+    password = PasswordField("New password", validators=PASSWORD_RULES, description="At least 8 characters.")
+    confirm = PasswordField("Repeat the new password",
+                            validators=[DataRequired(), EqualTo("password", message="The passwords differ.")])
+
+
+class ConfirmForm(FlaskForm):
+    """A button that uses an emailed link: the link's page is a GET (mail scanners open links),
+    the change is a POST from it."""
+
+
+class EmailForm(FlaskForm):
+    # Named apart from the password form's fields: both are on the account page (one id each).
+    new_email = _email_field("New email address")
+    email_password = PasswordField("Your password", validators=[DataRequired(), Length(max=200)])
+
+
+class DeleteForm(FlaskForm):
+    password = PasswordField("Your password", validators=[DataRequired(), Length(max=200)])
+    understood = BooleanField("I understand that my account and all my progress are deleted for good",
+                              validators=[DataRequired(message="Tick the box to confirm.")])

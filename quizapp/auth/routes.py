@@ -1,24 +1,28 @@
+"""Register (and confirm the address), log in, log out."""
 from __future__ import annotations
 
 import hmac
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
-from ..extensions import db, limiter
-from ..services import accounts
+from ..extensions import limiter
+from ..models.types import utcnow
+from ..services import account_links, accounts
 from . import bp
-from .forms import EndSessionsForm, LoginForm, PasswordForm, ProfileForm, RegisterForm
-from .throttle import LoginGate
+from .forms import ConfirmForm, LoginForm, RegisterForm
+from .signin import begin, end_this_browser, link_for
+from .throttle import LoginGate, RecipientGate
 
-# Flashed after every registration, new address or not; base.html shows a signed-in reader a welcome.
-# (No "check your email": Quizapp sends no mail, and a signed-out reader here is one whose address
-# already had an account.)
-REGISTERED = ("If this address already has an account, log in with it (an administrator can reset a "
-              "forgotten password); no second account was made.")
-# Session keys a login keeps: the answer a learner sent while signed out (study.pending.KEY).
-CARRIED_OVER_AT_LOGIN = ("pending_answer",)
+# Flashed after every registration when a new account is signed in at once (verification off);
+# base.html welcomes a signed-in reader instead, so only a taken address's registrant reads it.
+REGISTERED = ("If this address already has an account, log in with it (or choose a new password with "
+              "“Forgot your password?”); no second account was made.")
+# Flashed after every registration when the address must be confirmed first: new or taken, the
+# visitor reads the same words on the same page, and neither browser is signed in.
+CHECK_EMAIL = ("Check your email: we have sent a message to finish creating your account. If this "
+               "address already has an account, the message says how to get back into it.")
 
 
 def _safe_next(target: str | None) -> str:
@@ -28,15 +32,8 @@ def _safe_next(target: str | None) -> str:
     return url_for("main.index")
 
 
-def _begin(user, remember: bool) -> None:
-    # A fresh session on login: nothing carried over from before (session fixation), except an
-    # answer sent while signed out, which is shown back once logged in (study.pending).
-    kept = {key: session[key] for key in CARRIED_OVER_AT_LOGIN if key in session}
-    session.clear()
-    session.update(kept)
-    accounts.start_session(user, request.headers.get("User-Agent", ""))
-    db.session.commit()
-    login_user(user, remember=remember)
+def _verification_on() -> bool:
+    return bool(current_app.config.get("REQUIRE_EMAIL_VERIFICATION"))
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -54,28 +51,39 @@ def register():
                 return render_template("auth/register.html", form=form), 400
             role = "teacher"
         try:
-            user, existing = accounts.register(form.email.data, form.password.data, name=form.name.data,
-                                               role=role, timezone=form.timezone.data)
+            user = account_links.register(
+                form.email.data, form.password.data, utcnow(), link_for, name=form.name.data, role=role,
+                timezone=form.timezone.data, may_mail=RecipientGate(form.email.data).allows())
         except accounts.AccountError as exc:
-            db.session.rollback()
             form.email.errors.append(str(exc).capitalize() + ".")
             return render_template("auth/register.html", form=form), 400
-        if user is not None:
-            _begin(user, remember=False)
-        else:
-            # No mail is configured (Quizapp sends none yet), so the owner cannot be told by email:
-            # the attempt goes to the server log instead.
-            db.session.rollback()
-            current_app.logger.warning("registration attempt with the address of existing account %s from %s; "
-                                       "no email is configured, so its owner was not told", existing,
-                                       request.remote_addr)
-        # The same response whether or not the address had an account: a redirect home and one
-        # message (base.html words it for a signed-in and a signed-out reader). Only the signed-in
-        # state differs, unavoidably while a new account is signed in at once (docs/reliability.md).
+        # The same answer whether or not the address had an account: one redirect and one message.
+        if _verification_on():
+            flash(CHECK_EMAIL, "info")
+            return redirect(url_for("auth.login"))
+        if user is not None:  # verification off (a demo): the new account is signed in at once
+            begin(user, remember=False)
         flash(REGISTERED, "registered")
         return redirect(url_for("main.index"))
     status = 400 if form.is_submitted() else 200
     return render_template("auth/register.html", form=form), status
+
+
+@bp.route("/register/confirm/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMITS_PER_ADDRESS"], methods=["POST"])
+def verify_email(token: str):
+    """The emailed link shows a button (a mail scanner's GET changes nothing); the button confirms
+    the address and signs the new account in."""
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        user = account_links.verify_email(token, utcnow())
+        begin(user, remember=False)
+        flash("Your email address is confirmed.", "registered")
+        return redirect(url_for("main.index"))
+    user, _ = account_links.read_token(account_links.VERIFY, token, utcnow())
+    return render_template("auth/confirm.html", form=form, title="Finish creating your account",
+                           message=f"Confirm {user.email} to start using your account.",
+                           button="Confirm and sign in")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -94,7 +102,17 @@ def login():
             form.password.errors.append("Wrong email or password.")
             return render_template("auth/login.html", form=form), 401
         gate.succeeded()
-        _begin(user, remember=form.remember.data)
+        # Said only to whoever has the password: the account's state is theirs to know.
+        if user.disabled_at is not None:
+            form.email.errors.append("This account is disabled. Ask the site's administrator.")
+            return render_template("auth/login.html", form=form), 403
+        if _verification_on() and not user.email_verified:
+            if RecipientGate(user.email).allows():
+                account_links.resend_verification(user, utcnow(), link_for)
+            form.email.errors.append("Confirm your email address first: we have sent you the link again "
+                                     "(look in the spam folder too).")
+            return render_template("auth/login.html", form=form), 403
+        begin(user, remember=form.remember.data)
         if session.get("pending_answer"):  # an answer sent while signed out is shown back first
             return redirect(url_for("study.pending_answer"))
         return redirect(_safe_next(request.args.get("next")))
@@ -107,74 +125,6 @@ def login():
 def logout():
     # Deleting the session row ends this login everywhere it is held, remember-me cookie included.
     accounts.end_session(current_user.login_session_id)
-    db.session.commit()
-    # In this order: logout_user() leaves the mark that makes Flask-Login delete the remember-me
-    # cookie in this response (clearing the session after it would wipe that mark).
-    session.clear()
-    logout_user()
+    end_this_browser()
     flash("You have logged out.", "info")
     return redirect(url_for("auth.login"))
-
-
-@bp.get("/account")
-@login_required
-def account():
-    return _account_page(ProfileForm(obj=current_user), PasswordForm())
-
-
-def _account_page(profile: ProfileForm, password: PasswordForm, status: int = 200):
-    return render_template("auth/account.html", profile=profile, password=password,
-                           sessions=accounts.sessions_of(current_user), end_sessions=EndSessionsForm(),
-                           current_session=current_user.login_session_id), status
-
-
-@bp.post("/account/sessions/end")
-@login_required
-def end_sessions():
-    form = EndSessionsForm()
-    if not form.validate_on_submit():
-        abort(400, "Choose a session to sign out.")
-    ended = accounts.end_other_sessions(current_user, form.session.data or None)
-    db.session.commit()
-    flash(f"Signed out {ended} other {'device' if ended == 1 else 'devices'}." if ended
-          else "No other device was signed in.", "success")
-    return redirect(url_for("auth.account"))
-
-
-@bp.post("/account/profile")
-@login_required
-def account_profile():
-    profile = ProfileForm()
-    if not profile.validate_on_submit():
-        return _account_page(profile, PasswordForm(), 400)
-    current_user.name = profile.name.data.strip()
-    current_user.timezone = profile.timezone.data
-    current_user.day_start_hour = profile.day_start_hour.data
-    db.session.commit()
-    flash("Your profile is saved.", "success")
-    return redirect(url_for("auth.account"))
-
-
-@bp.post("/account/password")
-@login_required
-def account_password():
-    password = PasswordForm()
-    profile = ProfileForm(obj=current_user)
-    if not password.validate_on_submit():
-        return _account_page(profile, password, 400)
-    remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
-    try:
-        accounts.change_password(current_user, password.current.data, password.password.data,
-                                 request.headers.get("User-Agent", ""))
-    except accounts.AccountError as exc:
-        db.session.rollback()
-        password.current.errors.append(str(exc).capitalize() + ".")
-        return _account_page(profile, password, 400)
-    db.session.commit()
-    # Every session ended, this one too (a copied cookie of this browser dies): carry on in a new one.
-    kept = {key: session[key] for key in CARRIED_OVER_AT_LOGIN if key in session}
-    session.clear()
-    session.update(kept)
-    login_user(current_user._get_current_object(), remember=remembered)
-    flash("Your password is changed. Every other device has been logged out.", "success")
-    return redirect(url_for("auth.account"))

@@ -79,3 +79,23 @@ class LoginGate:
             return
         for item in _items("LOGIN_LIMITS_PER_ACCOUNT_ADDRESS"):
             limiter.limiter.clear(item, *self._pair())
+
+
+@dataclass
+class RecipientGate:
+    """Mails a signed-out visitor can cause to one address (reset links, registration notices,
+    confirmation links sent again): a few an hour, so nobody can fill a stranger's inbox. Keyed by
+    a hash of the address typed, known or not, and checked the same way for both: when the limit
+    is reached nothing is sent and the visitor's answer does not change (only the log says so)."""
+
+    email: str
+
+    def allows(self) -> bool:
+        """Counts this mail; False when the address has had its share."""
+        if not current_app.config.get("RATELIMIT_ENABLED", True):
+            return True
+        key = "mail-to:" + hashlib.sha256(self.email.strip().lower().encode()).hexdigest()[:32]
+        allowed = all([limiter.limiter.hit(item, key) for item in _items("MAIL_LIMITS_PER_RECIPIENT")])
+        if not allowed:
+            current_app.logger.warning("no mail sent: %s has had its share of mails for now", key)
+        return allowed

@@ -24,14 +24,36 @@ import math
 import random
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from enum import IntEnum
 from zoneinfo import ZoneInfo
 
 from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler, State
 from fsrs.scheduler import FUZZ_RANGES
 
-NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3
-AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4
+
+class Stage(IntEnum):
+    """Where a card is in its life; stored as the integer (fsrs.State's values, which has no "new")."""
+
+    NEW = 0
+    LEARNING = 1
+    REVIEW = 2
+    RELEARNING = 3
+
+
+NEW, LEARNING, REVIEW, RELEARNING = Stage
+
+
+class Grade(IntEnum):
+    """The four rating buttons (fsrs.Rating's values)."""
+
+    AGAIN = 1
+    HARD = 2
+    GOOD = 3
+    EASY = 4
+
+
+AGAIN, HARD, GOOD, EASY = Grade
 RATINGS = (AGAIN, HARD, GOOD, EASY)
 RATING_NAMES = {AGAIN: "Again", HARD: "Hard", GOOD: "Good", EASY: "Easy"}
 LEECH_LAPSES = 8

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, text
@@ -10,8 +11,18 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..extensions import db
 from .types import UTCDateTime, utcnow
 
-# queued -> checking -> checked (preview shown) -> saving -> saved; or failed.
-IMPORT_STATES = ("queued", "checking", "checked", "saving", "saved", "failed")
+
+class ImportStatus(StrEnum):
+    """queued -> checking -> checked (preview shown) -> saving -> saved; or failed. Stored as the text."""
+
+    QUEUED = "queued"
+    CHECKING = "checking"
+    CHECKED = "checked"
+    SAVING = "saving"
+    SAVED = "saved"
+    FAILED = "failed"
+
+
 # The queue (quizapp/services/jobs.py): ``action`` is the work still to do ("check" or "save"), or
 # None once the job has reached checked, saved or failed; ``worker`` is the worker running it (None
 # while it waits); ``heartbeat_at`` is that worker's last sign of life.
@@ -28,7 +39,7 @@ class ImportJob(db.Model):
     data: Mapped[bytes] = mapped_column(LargeBinary)
     # Source documents sent with the upload: {file name: text}.
     documents: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
-    status: Mapped[str] = mapped_column(String(16), default="queued")
+    status: Mapped[str] = mapped_column(String(16), default=ImportStatus.QUEUED)
     done: Mapped[int] = mapped_column(default=0)
     total: Mapped[int] = mapped_column(default=0)
     # After checking: issues (as dicts), question count, detected format, bank id and title.

@@ -8,11 +8,10 @@ from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, Unique
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..domain.scheduling import LEARNING, NEW, RELEARNING, REVIEW, Stage  # noqa: F401 (the stored values)
 from ..extensions import db
 from .content import Question
 from .types import UTCDateTime, utcnow
-
-NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3  # fsrs.State has no "new"; 0 is ours
 
 
 class Card(db.Model):

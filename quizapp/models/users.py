@@ -6,6 +6,7 @@ from typing import Any
 
 from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -29,6 +30,11 @@ class User(UserMixin, db.Model):
     reviews_per_day: Mapped[int] = mapped_column(default=200)
     fsrs_parameters: Mapped[list[float] | None] = mapped_column(JSON, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # False only for a self-registration awaiting its emailed link (REQUIRE_EMAIL_VERIFICATION);
+    # accounts made by an administrator or the CLI, and those from before the setting, are verified.
+    email_verified: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
+    # Set by an administrator: a disabled account cannot sign in and its sessions are ended.
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
     # Set per request by the user loader: the LoginSession row this request belongs to.
     login_session_id = None  # plain attribute, not a column

@@ -1,17 +1,25 @@
-"""Accounts: creating users, checking passwords, and server-side login sessions."""
+"""Accounts: creating users, checking passwords, server-side login sessions, profile, deletion.
+
+Each public function that writes is a unit of work (it commits), except ``create_user``,
+``start_session``, ``set_password`` and ``end_all_sessions``: steps of a caller's unit (the CLI and
+test factories commit their own).
+"""
 from __future__ import annotations
 
 import hashlib
 import secrets
 from zoneinfo import available_timezones
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
-from ..models import LoginSession, User
+from ..models import Card, LoginSession, Question, ReviewLog, User
+from ..models.reviews import NEW
 from ..models.users import ROLES
-from .errors import ServiceError
+from . import first_answers
+from .errors import Conflict, ServiceError
+from .unit import unit_of_work
 
 # Werkzeug's scrypt: a memory-hard hash (n=2**15, r=8, p=1), as OWASP recommends.
 HASH_METHOD = "scrypt"
@@ -45,24 +53,42 @@ def create_user(email: str, password: str, *, name: str | None = None, role: str
     return user
 
 
+def find_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
 def register(email: str, password: str, *, name: str | None = None, role: str = "student",
-             timezone: str = "UTC") -> tuple[User | None, int | None]:
-    """Self-registration: ``(new user, None)``, or ``(None, existing account's id)`` when the address
+             timezone: str = "UTC", verified: bool = True) -> tuple[User | None, User | None]:
+    """Self-registration: ``(new user, None)``, or ``(None, existing account)`` when the address
     has an account. Both hash the password once, so neither answers faster (the route gives both
-    the same response; docs/reliability.md). Flushes; the caller commits."""
-    existing = db.session.scalar(select(User.id).where(User.email == normalise_email(email)))
-    if existing is not None:
-        generate_password_hash(password, method=HASH_METHOD)
-        return None, existing
-    return create_user(email, password, name=name, role=role, timezone=timezone), None
+    the same response; docs/reliability.md). ``verified`` False: the account waits for its emailed
+    link before it can sign in."""
+    with unit_of_work():
+        existing = find_by_email(email)
+        if existing is not None:
+            generate_password_hash(password, method=HASH_METHOD)
+            return None, existing
+        user = create_user(email, password, name=name, role=role, timezone=timezone)
+        user.email_verified = verified
+    return user, None
 
 
 def authenticate(email: str, password: str) -> User | None:
-    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    """The account if the password is right (disabled and unverified ones too: the caller says why
+    it cannot sign in, to the owner only), else None after as long as a real check takes."""
+    user = find_by_email(email)
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         return None
     return user if check_password_hash(user.password_hash, password) else None
+
+
+def password_is(user: User, password: str) -> bool:
+    return check_password_hash(user.password_hash, password)
+
+
+def set_password(user: User, new: str) -> None:
+    user.password_hash = generate_password_hash(new, method=HASH_METHOD)
 
 
 def start_session(user: User, user_agent: str = "") -> str:
@@ -73,19 +99,51 @@ def start_session(user: User, user_agent: str = "") -> str:
     return session_id
 
 
+def sign_in(user: User, user_agent: str = "") -> str:
+    """Records a login: a new server-side session, whose id the caller hands to Flask-Login."""
+    with unit_of_work():
+        return start_session(user, user_agent)
+
+
 def end_session(session_id: str | None) -> None:
-    if session_id:
-        db.session.execute(delete(LoginSession).where(LoginSession.id == session_id))
+    with unit_of_work():
+        if session_id:
+            db.session.execute(delete(LoginSession).where(LoginSession.id == session_id))
+
+
+def end_all_sessions(user: User) -> None:
+    """Every browser of the account is signed out (remember-me cookies included)."""
+    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
 
 
 def change_password(user: User, current: str, new: str, user_agent: str = "") -> str:
     """Sets a new password and ends every session of the account, this one included: a copied
     cookie of this browser dies too. Returns the id of the new session that replaces this one."""
-    if not check_password_hash(user.password_hash, current):
-        raise AccountError("the current password is not right")
-    user.password_hash = generate_password_hash(new, method=HASH_METHOD)
-    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
-    return start_session(user, user_agent)
+    with unit_of_work():
+        if not password_is(user, current):
+            raise AccountError("the current password is not right")
+        set_password(user, new)
+        end_all_sessions(user)
+        return start_session(user, user_agent)
+
+
+def update_profile(user: User, *, name: str, timezone: str, day_start_hour: int) -> None:
+    if timezone not in TIMEZONES:
+        raise AccountError(f"unknown time zone {timezone!r}")
+    with unit_of_work():
+        user.name = name.strip()[:80]
+        user.timezone = timezone
+        user.day_start_hour = day_start_hour
+
+
+def change_email(user: User, new_email: str, *, verified: bool) -> None:
+    """A new address (``verified``: reached by an emailed link); joins a caller's unit of work."""
+    new_email = normalise_email(new_email)
+    with unit_of_work():
+        if db.session.scalar(select(User.id).where(User.email == new_email, User.id != user.id)) is not None:
+            raise Conflict("That address is now used by another account; yours is unchanged.")
+        user.email = new_email
+        user.email_verified = user.email_verified or verified
 
 
 def session_handle(session_id: str) -> str:
@@ -103,19 +161,44 @@ def sessions_of(user: User) -> list[tuple[str, LoginSession]]:
 def end_other_sessions(user: User, handle: str | None = None) -> int:
     """Ends one other session of ``user`` (by handle), or all others (``None``). Never this one."""
     ended = 0
-    for row_handle, row in sessions_of(user):
-        if row.id != user.login_session_id and (handle is None or row_handle == handle):
-            db.session.delete(row)
-            ended += 1
+    with unit_of_work():
+        for row_handle, row in sessions_of(user):
+            if row.id != user.login_session_id and (handle is None or row_handle == handle):
+                db.session.delete(row)
+                ended += 1
     return ended
 
 
+def delete_account(user: User, password: str) -> None:
+    """Deletes the account with everything that is only its own: cards, answers, quiz attempts,
+    sessions, classes it owns (the database cascades). Banks it wrote stay, ownerless, for the
+    administrators (banks.owner_id is SET NULL). Its first answers are taken out of the questions'
+    running totals, as a rebuild from the remaining answers would."""
+    with unit_of_work():
+        if not password_is(user, password):
+            raise AccountError("the password is not right")
+        if user.is_admin and db.session.scalar(select(func.count()).select_from(User).where(
+                User.role == "admin", User.disabled_at.is_(None))) <= 1:
+            raise AccountError("you are the site's only administrator: make another account an admin first")
+        logs = db.session.execute(
+            select(ReviewLog, Question).join(Card, Card.id == ReviewLog.card_id)
+            .join(Question, Question.id == Card.question_id)
+            .where(ReviewLog.user_id == user.id, ReviewLog.kind == "study", ReviewLog.prior_state == NEW,
+                   ReviewLog.score.is_not(None), ReviewLog.question_version == Question.version))
+        for log, question in logs:
+            first_answers.add(question, log, sign=-1)
+        user_id = user.id
+        db.session.expunge(user)
+        db.session.execute(delete(User).where(User.id == user_id))
+
+
 def load_user_for_session(session_id: str) -> User | None:
-    """Flask-Login's user loader: the id in the cookie names a LoginSession row."""
+    """Flask-Login's user loader: the id in the cookie names a LoginSession row (of an enabled account)."""
     row = db.session.get(LoginSession, session_id) if session_id else None
     if row is None:
         return None
     user = db.session.get(User, row.user_id)
-    if user is not None:
-        user.login_session_id = session_id
+    if user is None or user.disabled_at is not None:
+        return None
+    user.login_session_id = session_id
     return user

@@ -14,6 +14,7 @@ from ..banks.model import BankIssue, validate_bank
 from ..banks.model import Question as ParsedQuestion
 from ..extensions import db
 from ..models import Bank, ImportJob, Question, User
+from ..models.imports import ImportStatus
 from .bank_store import SaveReport, bank_as_parsed, save_bank
 from .errors import NotFound
 from .unit import transactional, unit_of_work
@@ -77,6 +78,6 @@ def teacher_overview(user: User) -> tuple[list, list[ImportJob]]:
     query = query.where(Bank.builtin.is_(False))
     if not user.is_admin:
         query = query.where(Bank.owner_id == user.id)
-    jobs = db.session.scalars(select(ImportJob).where(ImportJob.owner_id == user.id, ImportJob.status != "saved")
-                              .order_by(ImportJob.created_at.desc()).limit(5))
+    unsaved = select(ImportJob).where(ImportJob.owner_id == user.id, ImportJob.status != ImportStatus.SAVED)
+    jobs = db.session.scalars(unsaved.order_by(ImportJob.created_at.desc()).limit(5))
     return list(db.session.execute(query).all()), list(jobs)

@@ -52,6 +52,7 @@ from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..models import ImportJob
+from ..models.imports import ImportStatus
 from ..models.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -124,17 +125,17 @@ def recover(me: str, now: datetime, timeout: timedelta, max_attempts: int) -> li
     for job_id, worker, beat, attempts, action in rows:
         if not (beat is None or beat < cutoff or _gone_here(worker)):
             continue
-        doing = "saving" if action == "save" else "checking"
+        doing = ImportStatus.SAVING if action == "save" else ImportStatus.CHECKING
         if attempts >= max_attempts:
             result = db.session.scalar(select(ImportJob.result).where(ImportJob.id == job_id)) or {}
             failure = (f"The server stopped {attempts} times while {doing} this file, so it was given up. "
                        "Nothing was saved. Upload it again; if it happens again, split the file.")
-            values = dict(action=None, worker=None, heartbeat_at=None, status="failed", updated_at=now,
+            values = dict(action=None, worker=None, heartbeat_at=None, status=ImportStatus.FAILED, updated_at=now,
                           result={**result, "failure": failure})
             outcome = "failed"
         else:
             values = dict(worker=None, heartbeat_at=None, done=0, updated_at=now,
-                          status="saving" if action == "save" else "queued")
+                          status=ImportStatus.SAVING if action == "save" else ImportStatus.QUEUED)
             outcome = "requeued"
         changed = db.session.execute(update(ImportJob).where(ImportJob.id == job_id, ImportJob.worker == worker)
                                      .values(**values).execution_options(synchronize_session=False)).rowcount

@@ -46,10 +46,12 @@ def form(fields: list[str], real: list[str]):
 AUTH_FORMS = {
     "/register": ["name", "email", "password", "confirm", "timezone", "invite_code"],
     "/login": ["email", "password", "remember"],
+    "/forgot-password": ["email"],
 }
 ACCOUNT_FORMS = {
     "/account/profile": ["name", "timezone", "day_start_hour"],
     "/account/password": ["current", "password", "confirm"],
+    "/account/email": ["new_email", "email_password"],
 }
 STUDY_FORMS = {
     "/study/answer": ["question_id", "ordinal", "client_id", "answer", "rating", "duration_ms", "shown_at",

@@ -13,6 +13,7 @@ For each role, method and URL (POSTs carry a valid CSRF token, so refusals are a
   * others than the owner: 404 (403 for students on teacher routes) on the owner's objects, and
     no marker of student A or teacher A anywhere in the body of any answer they get;
   * admins: allowed on every teacher route, teacher A's objects included;
+  * the admin pages: admins only, everyone else signed in gets 403;
   * a refused request changes no row of any table.
 """
 from __future__ import annotations
@@ -33,6 +34,7 @@ STUDENT_A = "student A's"  # an object of student A: A only; everyone else 404
 BANK_READERS = "bank readers"  # teacher A's bank content: its owner and members of a class it is assigned to
 TEACHER = "teacher"  # teachers and admins (students 403), nothing of another teacher named
 TEACHER_A = "teacher A's"  # an object of teacher A: teacher A and admins; other teachers 404, students 403
+ADMIN = "admin"  # the site's administration: admins only, every other signed-in role 403
 
 ACCESS = {
     "static": PUBLIC,
@@ -46,6 +48,17 @@ ACCESS = {
     "auth.account_profile": SIGNED_IN,
     "auth.account_password": SIGNED_IN,
     "auth.end_sessions": SIGNED_IN,  # only the signed-in user's own other sessions
+    "auth.forgot_password": PUBLIC,  # the same answer for any address
+    "auth.reset_password": PUBLIC,  # the emailed token is the key (here an invalid one: 400)
+    "auth.verify_email": PUBLIC,  # the emailed token is the key
+    "auth.confirm_email": PUBLIC,  # the emailed token is the key
+    "auth.account_email": SIGNED_IN,  # the signed-in user's own address, with their password
+    "auth.delete_account": SIGNED_IN,  # the signed-in user's own account, with their password
+    "auth.data_json": SIGNED_IN,  # only the signed-in user's own rows (markers of A caught if not)
+    "auth.data_csv": SIGNED_IN,
+    "admin.index": ADMIN,  # every account's email
+    "admin.set_role": ADMIN,  # user_id: student A
+    "admin.set_access": ADMIN,
     "main.ping": SIGNED_IN,
     "enrol.join": SIGNED_IN,  # the code is the key: whoever holds it may join
     "progress.index": SIGNED_IN,  # always the signed-in learner's own dashboard
@@ -94,6 +107,7 @@ ACCESS = {
     "teach.import_job": TEACHER_A,
     "teach.import_status": TEACHER_A,
     "teach.import_errors": TEACHER_A,
+    "teach.import_media": TEACHER_A,  # an image of an unsaved upload (an Anki package), for its preview
     "teach.import_recheck": TEACHER_A,
     "teach.import_save": TEACHER_A,
 }
@@ -103,7 +117,13 @@ REFUSAL: dict[str, int] = {}
 # What an allowed request may get: a page, a redirect, or a form's own complaint (400; 409 for saving
 # an upload that cannot be saved). Logging in with a wrong password is a 401 for anyone; logging out
 # ends on the login page.
-ALLOWED_ANSWERS = {"auth.login": (401,)}
+ALLOWED_ANSWERS = {"auth.login": (401,),
+                   # The world's unsaved upload is GIFT, which has no images: its owner gets a 404 for one
+                   # (tests/web/test_anki_upload.py shows an owner gets the image of an .apkg upload).
+                   "teach.import_media": (404,)}
+# Allowed requests whose answer is the login page: logging out, and "forgot password" (check your
+# email, then log in).
+ENDS_AT_LOGIN = ("auth.logout", "auth.forgot_password")
 # Pages that must show the owner's data to those allowed: proof that the markers would be seen.
 SHOWS = {
     "study.answered": STUDENT_A_ANSWER,
@@ -113,10 +133,11 @@ SHOWS = {
     "teach.class_student": USERS["student_a"][1],
     "teach.bank": "tess-memo.txt",
     "teach.export": "Which tessellation secret",
+    "admin.index": USERS["student_a"][0],
 }
 # Allowed requests that undo parts of the world run last, after every page was seen.
 LAST = ("study.undo", "teach.delete_question", "teach.delete_document", "teach.unassign", "teach.remove_member",
-        "auth.end_sessions",
+        "admin.set_role", "admin.set_access", "auth.end_sessions",
         "auth.logout")
 
 
@@ -128,6 +149,12 @@ def forms(world: World, endpoint: str) -> dict:
         "auth.register": {"name": "Mallory", "email": "mallory@example.com"},
         "auth.account_profile": {"name": "Renamed Person", "timezone": "UTC", "day_start_hour": "5"},
         "auth.account_password": {"current": "a wrong password", "password": "n3w password", "confirm": "x"},
+        "auth.forgot_password": {"email": USERS["student_a"][0]},
+        "auth.reset_password": {"password": "n3w password", "confirm": "n3w password"},
+        "auth.account_email": {"new_email": "planted@example.com", "email_password": "a wrong password"},
+        "auth.delete_account": {"password": "a wrong password", "understood": "y"},
+        "admin.set_role": {"role": "teacher"},
+        "admin.set_access": {"action": "disable"},
         "enrol.join": {"code": "NOPE-NOPE"},
         "progress.focus_start": {"question": ids["question_id"]},
         "study.quiz_new": {"bank": ids["bank_id"], "size": "2"},
@@ -149,7 +176,8 @@ def forms(world: World, endpoint: str) -> dict:
 
 
 # Query strings an endpoint needs to do anything.
-QUERY = {"progress.csv": "?table=mastery", "teach.class_student_csv": "?table=mastery"}
+QUERY = {"progress.csv": "?table=mastery", "teach.class_student_csv": "?table=mastery",
+         "auth.data_csv": "?table=reviews"}
 
 
 @dataclass(frozen=True)
@@ -188,10 +216,11 @@ def expected(role: str, endpoint: str) -> str | int:
         BANK_READERS: role in ("student_a", "teacher_a"),
         TEACHER: not student,
         TEACHER_A: role in ("teacher_a", "admin"),
+        ADMIN: role == "admin",
     }[access]
     if allowed:
         return "allow"
-    if student and access in (TEACHER, TEACHER_A):
+    if (student and access in (TEACHER, TEACHER_A)) or access == ADMIN:
         return 403
     return REFUSAL.get(endpoint, 404)
 
@@ -233,7 +262,7 @@ def test_every_endpoint_of_the_url_map_is_classified(app):
 def test_the_table_is_not_empty_of_refusals():
     """Each kind of protection is exercised by at least one endpoint (the walk really walks)."""
     kinds = set(ACCESS.values())
-    assert kinds == {PUBLIC, SIGNED_IN, STUDENT_A, BANK_READERS, TEACHER, TEACHER_A}
+    assert kinds == {PUBLIC, SIGNED_IN, STUDENT_A, BANK_READERS, TEACHER, TEACHER_A, ADMIN}
     assert sum(v == TEACHER_A for v in ACCESS.values()) >= 15
 
 
@@ -273,7 +302,7 @@ def test_authorization_matrix(app, world, role):
     for call in allowed:
         got, location, body = send(world, browser, call, csrf)
         answers = (200, 302, 400, 409, *ALLOWED_ANSWERS.get(call.endpoint, ()))
-        to_login = location.startswith("/login") and call.endpoint != "auth.logout"
+        to_login = location.startswith("/login") and call.endpoint not in ENDS_AT_LOGIN
         if got not in answers or to_login or got == REFUSAL.get(call.endpoint):
             problems.append(f"{call.method} {call.url}: {got} {location}, expected it allowed")
         if call.method == "GET" and call.endpoint in SHOWS and SHOWS[call.endpoint] not in body:

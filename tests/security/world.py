@@ -160,6 +160,8 @@ def build_world(app: Flask, make_user) -> World:
             "action": "suspend",
             # the app's own files
             "filename": "css/app.css",
+            # an emailed link's token (none valid: the links' own tests use real ones)
+            "token": "not-a-valid-token",
         }
     assert all(v is not None for v in world.ids.values()), world.ids
     world.markers = {

@@ -29,9 +29,10 @@ def _flashes(client) -> list:
         return list(sess.get("_flashes", []))
 
 
-def test_register_answers_an_existing_address_as_it_answers_a_new_one(app, auth, client, caplog):
-    """Same status, place, body and message; the existing account is untouched and the attempt is
-    logged (no mail is configured). Only the signed-in state differs (docs/reliability.md)."""
+def test_register_answers_an_existing_address_as_it_answers_a_new_one(app, auth, client, caplog, mailbox):
+    """Verification off (the demo): same status, place, body and message; the existing account is
+    untouched, its owner is emailed and the attempt logged. Only the signed-in state differs
+    (tests/web/test_auth_registration.py shows that with verification on nothing does)."""
     new = auth.register(email="new@example.com", name="New")
     new_flashes = _flashes(client)
     auth.logout()
@@ -46,7 +47,9 @@ def test_register_answers_an_existing_address_as_it_answers_a_new_one(app, auth,
         new.status_code, new.headers["Location"], new.get_data())
     assert new.status_code == 302
     assert _flashes(client) == new_flashes
-    assert f"existing account {owner_id}" in caplog.text and "no email is configured" in caplog.text
+    assert f"existing account {owner_id}; its owner is emailed a notice" in caplog.text
+    [notice] = mailbox.wait_for(1)
+    assert notice["To"] == "new@example.com" and notice["Subject"] == "Someone tried to register with your address"
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(User)) == users
         assert db.session.scalar(select(User.password_hash).where(User.id == owner_id)) == owner_hash

@@ -127,8 +127,8 @@ def test_a_new_type_works_end_to_end(app, make_user, year_type):
         assert log.score == 0.0 and log.answer == "1950"
 
     # The teacher's item statistics count its first answer.
-    stats = teacher.get(f"/teach/banks/{slug}/stats").get_data(as_text=True)
-    assert "prc" in stats
+    stats = teacher.get(f"/teach/banks/{slug}/stats?recalculate=1").get_data(as_text=True)
+    assert "prc" in stats and 'data-testid="computed-at"' in stats
 
     # Exports: the native format carries it whole; formats that hold any type carry it back.
     exported = teacher.get(f"/teach/banks/{slug}/export/yaml")

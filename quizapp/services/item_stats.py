@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Text, cast, select
@@ -32,8 +33,18 @@ from ..models import Bank, FirstAnswerStats, Question, QuizAttempt, QuizItem
 
 
 @dataclass(frozen=True)
+class QuestionInfo:
+    """What the report shows of a question: a plain copy, so a cached report outlives its session."""
+
+    id: int
+    key: str
+    type: str
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class QuestionRow:
-    question: Question
+    question: QuestionInfo
     quiz: ItemStats | None
     study: FirstTimeStats
     distractors: DistractorAnalysis | None
@@ -140,11 +151,12 @@ def analyse(bank: Bank) -> BankAnalysis:
         facility = avg_score * 100 if avg_score is not None else None
         first = FirstTimeStats(n, facility, avg_ms / 1000 if avg_ms is not None else None,
                                item_flags(facility, None, n))
-        rows.append(QuestionRow(q, quiz.get(q.key), first, _distractors(q, responses.get(q.id))))
+        info = QuestionInfo(q.id, q.key, q.type, dict(q.data))
+        rows.append(QuestionRow(info, quiz.get(q.key), first, _distractors(info, responses.get(q.id))))
     return BankAnalysis(rows, overall, slot_attempts, n_slots, len(attempt_ids))
 
 
-def _distractors(q: Question, picked: Counter | None) -> DistractorAnalysis | None:
+def _distractors(q: QuestionInfo, picked: Counter | None) -> DistractorAnalysis | None:
     options = get_type(q.type).choice_options(q.data)
     if options is None or not picked:
         return None
@@ -166,3 +178,38 @@ def csv_rows(analysis: BankAnalysis):
         yield (row.question.key, row.question.type, s.attempts if s else 0, r(s and s.facility), r(s and s.sd),
                r(s and s.discrimination_index), r(s and s.discriminative_efficiency), r(s and s.mean_time),
                row.study.attempts, r(row.study.facility), r(row.study.mean_time), "; ".join(row.flags))
+
+
+# Moodle computes its quiz statistics once and keeps them (quiz_statistics, 15 minutes by default),
+# saying when they were computed, with "Recalculate now". The report reads every finished quiz
+# answer of the bank, so its cost grows with the school's quizzes: computed once per bank and
+# worker, kept until the bank changes or MAX_AGE passes; a teacher may recalculate at most every
+# RECALCULATE_AFTER.
+MAX_AGE = timedelta(minutes=10)
+RECALCULATE_AFTER = timedelta(seconds=30)
+# (database, bank id) -> (the bank's updated_at, when computed, the report)
+_CACHE: dict[tuple[str, int], tuple[datetime, datetime, BankAnalysis]] = {}
+_CACHE_BANKS = 256
+
+
+@dataclass(frozen=True)
+class Report:
+    analysis: BankAnalysis
+    computed_at: datetime
+    fresh: bool  # computed for this request
+
+
+def report(bank: Bank, now: datetime, recalculate: bool = False) -> Report:
+    """The bank's item analysis, from this worker's cache when it is recent and the bank unchanged."""
+    key = (str(db.engine.url), bank.id)
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] == bank.updated_at:
+        _, computed, analysis = hit
+        age = now - computed
+        if age < (RECALCULATE_AFTER if recalculate else MAX_AGE) and age >= timedelta(0):
+            return Report(analysis, computed, fresh=False)
+    analysis = analyse(bank)
+    if len(_CACHE) >= _CACHE_BANKS:
+        _CACHE.clear()
+    _CACHE[key] = (bank.updated_at, now, analysis)
+    return Report(analysis, now, fresh=True)

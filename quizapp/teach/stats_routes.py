@@ -1,7 +1,7 @@
 """Item analysis of a teacher's bank: Moodle's per-question and whole-quiz statistics."""
 from __future__ import annotations
 
-from flask import Response, render_template
+from flask import Response, render_template, request
 
 from ..domain.progress import to_csv
 from ..domain.stats import items as stats
@@ -14,13 +14,16 @@ from .access import own_bank
 @bp.get("/banks/<slug>/stats")
 def bank_stats(slug: str):
     bank = own_bank(slug)
-    return render_template("teach/stats.html", bank=bank, analysis=item_stats.analyse(bank), stats=stats,
-                           min_flag_attempts=stats.MIN_FLAG_ATTEMPTS)
+    now = utcnow()
+    report = item_stats.report(bank, now, recalculate=request.args.get("recalculate") == "1")
+    return render_template("teach/stats.html", bank=bank, analysis=report.analysis, stats=stats,
+                           min_flag_attempts=stats.MIN_FLAG_ATTEMPTS, computed_at=report.computed_at,
+                           minutes_old=int((now - report.computed_at).total_seconds() // 60))
 
 
 @bp.get("/banks/<slug>/stats.csv")
 def bank_stats_csv(slug: str):
     bank = own_bank(slug)
-    body = to_csv(item_stats.CSV_HEADER, item_stats.csv_rows(item_stats.analyse(bank)))
+    body = to_csv(item_stats.CSV_HEADER, item_stats.csv_rows(item_stats.report(bank, utcnow()).analysis))
     name = f"{bank.slug}-item-analysis-{utcnow().date().isoformat()}.csv"
     return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -184,3 +184,41 @@ def test_answers_keep_the_running_totals_equal_to_the_log(app):
         assert sorted(by_question[qs["q1"].id]) == [('"Beijing"', 1, 0.0, 3000, 1), ('"Moscow"', 1, 1.0, 0, 0)]
         assert by_question[qs["q3"].id] == [("", 1, 1.0, 4000, 1)]
         assert qs["q2"].id not in by_question and qs["q4"].id not in by_question
+
+
+def test_the_report_is_kept_until_the_bank_changes_or_ten_minutes_pass(app, bank):
+    """As Moodle keeps its quiz statistics: a new first answer shows only when the report is
+    recalculated (at most every 30 s), after 10 minutes, or at once when the bank itself changes."""
+    with app.app_context():
+        stored = db.session.get(Bank, bank)
+        first = item_stats.report(stored, NOW)
+        assert first.fresh and first.computed_at == NOW
+        q1 = db.session.scalar(select(Question).where(Question.bank_id == bank, Question.key == "q1"))
+        before = {r.question.key: r for r in first.analysis.rows}["q1"].study.attempts
+        learner = User(email="late@example.com", name="Late", password_hash="x")
+        db.session.add(learner)
+        db.session.flush()
+        card = Card(user_id=learner.id, question_id=q1.id)
+        db.session.add(card)
+        db.session.flush()
+        log = ReviewLog(user_id=learner.id, card_id=card.id, client_id="late", kind="study", rating=1,
+                        prior_state=0, score=0.0, answer="Warsaw", duration_ms=3000, reviewed_at=NOW,
+                        state_before={}, state_after={})
+        first_answers.add(q1, log)
+        db.session.add(log)
+        db.session.commit()
+
+        def study_attempts(result):
+            return {r.question.key: r for r in result.analysis.rows}["q1"].study.attempts
+
+        kept = item_stats.report(stored, NOW + timedelta(minutes=9))
+        assert not kept.fresh and kept.computed_at == NOW and study_attempts(kept) == before
+        too_soon = item_stats.report(stored, NOW + timedelta(seconds=20), recalculate=True)
+        assert not too_soon.fresh
+        recalculated = item_stats.report(stored, NOW + timedelta(seconds=40), recalculate=True)
+        assert recalculated.fresh and study_attempts(recalculated) == before + 1
+        expired = item_stats.report(stored, NOW + timedelta(seconds=40) + item_stats.MAX_AGE)
+        assert expired.fresh
+        stored.updated_at = NOW + timedelta(minutes=20)  # the bank was edited
+        db.session.commit()
+        assert item_stats.report(stored, NOW + timedelta(minutes=21)).fresh

@@ -18,9 +18,10 @@ depends_on = None
 
 def upgrade():
     # Accounts from before the setting are verified (server default true): nobody is locked out.
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('email_verified', sa.Boolean(), nullable=False, server_default=sa.true()))
-        batch_op.add_column(sa.Column('disabled_at', sa.DateTime(timezone=True), nullable=True))
+    # Plain ADD COLUMN, which SQLite does in place: a batch operation would copy and drop the users
+    # table, which every learner's cards and answers refer to.
+    op.add_column('users', sa.Column('email_verified', sa.Boolean(), nullable=False, server_default=sa.true()))
+    op.add_column('users', sa.Column('disabled_at', sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade():

@@ -5,7 +5,10 @@ from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from quizapp.domain import scheduling as sched
 from quizapp.domain.scheduling import (
     AGAIN,
     EASY,
@@ -204,3 +207,17 @@ def test_study_day_on_new_york_dst_changes():
     autumn = study_day(utc(2026, 10, 31, 20, 0), "America/New_York", 4)
     assert autumn == (utc(2026, 10, 31, 8), utc(2026, 11, 1, 9))
     assert autumn[1] - autumn[0] == timedelta(hours=25)
+
+
+@given(st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2060, 1, 1), timezones=st.just(UTC)),
+       st.sampled_from(["UTC", "America/New_York", "Asia/Kolkata", "Asia/Kathmandu", "Australia/Lord_Howe",
+                        "Pacific/Chatham", "Europe/London"]),
+       st.integers(0, 23))
+def test_the_study_day_of_an_instant_is_its_local_date_from_the_day_start(moment, timezone, hour):
+    """The quarter-hour shortcut in day_number gives what converting the very instant gives, in zones
+    with half- and quarter-hour offsets and half-hour daylight saving (Lord Howe) too."""
+    zone = ZoneInfo(timezone)
+    local = moment.astimezone(zone)
+    start = local.replace(hour=hour, minute=0, second=0, microsecond=0)
+    expected = (start if local >= start else start - timedelta(days=1)).date().toordinal()
+    assert sched.day_number(moment, zone, hour) == expected

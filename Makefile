@@ -61,7 +61,7 @@ run: banks demo
 ## ~/.gunicorn/gunicorn.ctl, is one per user and a second instance would take it over and delete it),
 ## and the upload job worker beside it
 serve: banks demo
-	./scripts/with-worker.sh $(FLASK) -- $(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --no-control-socket --access-logfile - 'quizapp:create_app()'
+	./scripts/with-worker.sh $(FLASK) -- $(BIN)/gunicorn --config gunicorn.conf.py --workers $(WORKERS) --bind $(HOST):$(PORT) --no-control-socket --access-logfile - 'quizapp:create_app()'
 
 ## dev: install the app and its development dependencies into .venv
 dev: $(VENV)/.dev-installed

@@ -31,6 +31,7 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     configure_extensions(app)
     configure_security(app)
     configure_blueprints(app)
+    configure_assets(app)
     configure_cli(app)
     return app
 
@@ -114,6 +115,13 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     init_errors(app)
     init_text(app)
+
+
+def configure_assets(app: Flask) -> None:
+    """Compressed pages, CSS and JS; static files fingerprinted (?v=<content hash>) and cached a year."""
+    from .web.assets import init_app
+
+    init_app(app)
 
 
 def configure_cli(app: Flask) -> None:

@@ -15,7 +15,8 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
 from . import backup
-from .banks import formats
+from .banks import check, formats
+from .banks.delimited import CARD_SEPARATORS, FIELD_SEPARATORS, separator_option
 from .banks.grounding import check_evidence, read_documents
 from .banks.lint import ERROR, Finding, lint
 from .banks.model import ParseResult
@@ -26,6 +27,7 @@ from .models.users import ROLES
 from .services import accounts
 from .services.bank_store import BankOwnershipError, bank_as_parsed, save_bank
 from .services.documents import save_documents
+from .services.import_changes import reset_warnings
 
 bank_cli = AppGroup("bank", help="Check, import, export and list question banks.")
 user_cli = AppGroup("user", help="Manage accounts.")
@@ -53,46 +55,59 @@ def _files(paths: tuple[str, ...]) -> list[Path]:
     return out
 
 
-def _read(path: Path, fmt: str = "auto") -> ParseResult:
-    return formats.parse(path.read_bytes(), str(path), fmt)
+def _read(path: Path, fmt: str = "auto", **options: str) -> ParseResult:
+    return formats.parse(path.read_bytes(), str(path), fmt, **options)
 
 
-def _normalised(result: ParseResult) -> list[dict]:
-    from .domain.questions import get_type
-
-    out = []
-    bank = result.bank
-    assert bank is not None
-    for q in bank.questions:
-        f = q.fields
-        qtype = get_type(q.type)
-        out.append({
-            "bank": bank.id, "id": q.id, "type": q.type, "prompt": qtype.prompt(f, (qtype.cards(f) or [0])[0]),
-            "choices": f.get("choices") or f.get("items") or f.get("pairs"),
-            "answers": f.get("answers") if "answers" in f else f.get("answer", f.get("back", f.get("text"))),
-            "weights": f.get("weights"), "explanation": q.explanation, "tags": q.tags,
-        })
+def _separators(separator: str | None, card_separator: str | None) -> dict[str, str]:
+    """--separator/--card-separator as the CSV reader takes them (names or text; \\t, \\n escapes)."""
+    out = {}
+    try:
+        if separator is not None:
+            out["separator"] = separator_option(separator, FIELD_SEPARATORS, "(--separator)")
+        if card_separator is not None and card_separator.strip().lower() != "newline":
+            out["card_separator"] = separator_option(card_separator, CARD_SEPARATORS, "(--card-separator)")
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
     return out
+
+
+def separator_options(command):
+    """The separators of a CSV/TSV file, as Quizlet's export dialog names them."""
+    command = click.option("--card-separator", metavar="NAME|TEXT",
+                           help="between cards of a CSV/TSV: newline (default), semicolon, blank-line, or any text "
+                                "(Quizlet's 'Between rows'); reads the file as Quizlet's custom export")(command)
+    return click.option("--separator", metavar="NAME|TEXT",
+                        help="between the fields of a CSV/TSV: tab, comma, semicolon, pipe or any text such as "
+                             "' - ' (Quizlet's 'Between term and definition'); \\t is a tab, \\n a newline. "
+                             "Default: detected")(command)
 
 
 @bank_cli.command("check")
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--documents", type=click.Path(exists=True, file_okay=False), help="Check evidence quotes.")
-@click.option("--json", "as_json", is_flag=True, help="Print every question normalised, as JSON.")
-def bank_check(paths: tuple[str, ...], documents: str | None, as_json: bool) -> None:
-    """Validate bank files (and, with --documents, their evidence quotes)."""
+@click.option("--json", "as_json", is_flag=True,
+              help="Print every question as JSON: all it holds, its prompt and answer normalised.")
+@separator_options
+def bank_check(paths: tuple[str, ...], documents: str | None, as_json: bool, separator: str | None,
+               card_separator: str | None) -> None:
+    """Validate bank files (and, with --documents, their evidence quotes). Errors, then the total,
+    go to stderr and exit 1; warnings and notices (which never block an import) go to stderr too."""
     docs = read_documents(Path(documents)) if documents else None
+    options = _separators(separator, card_separator)
     problems: list[str] = []
     normalised: list[dict] = []
     total = 0
     for path in _files(paths):
-        result = _read(path)
+        result = _read(path, **options)
         problems += [str(e) for e in result.errors]
+        for notice in result.notices:
+            click.echo(f"{notice}  [{notice.level}]", err=True)
         if result.bank is not None:
             total += len(result.bank.questions)
             if docs is not None:
                 problems += [str(e) for e in check_evidence(result.bank, docs, str(path))]
-            normalised += _normalised(result)
+            normalised += check.normalised(result.bank)
     if as_json:
         click.echo(json.dumps(normalised, ensure_ascii=False, indent=2))
     if problems:
@@ -144,9 +159,12 @@ def bank_lint(paths: tuple[str, ...], as_json: bool) -> None:
 @click.option("--owner", help="Email of the teacher who will own the bank.")
 @click.option("--dry-run", is_flag=True, help="Check and report, save nothing.")
 @click.option("--json", "as_json", is_flag=True)
-def bank_import(path: str, fmt: str, owner: str | None, dry_run: bool, as_json: bool) -> None:
-    """Import one file (all or nothing)."""
-    result = _read(Path(path), fmt)
+@separator_options
+def bank_import(path: str, fmt: str, owner: str | None, dry_run: bool, as_json: bool, separator: str | None,
+                card_separator: str | None) -> None:
+    """Import one file (all or nothing). A question whose type or right answer changes starts afresh
+    for its learners: warnings say which and for how many."""
+    result = _read(Path(path), fmt, **_separators(separator, card_separator))
     if not result.ok:
         _fail([str(e) for e in result.errors])
     assert result.bank is not None
@@ -155,6 +173,8 @@ def bank_import(path: str, fmt: str, owner: str | None, dry_run: bool, as_json: 
         owner_user = db.session.scalar(select(User).where(User.email == accounts.normalise_email(owner)))
         if owner_user is None:
             _fail([f"no user with email {owner}"])
+    existing = db.session.scalar(select(Bank.id).where(Bank.slug == result.bank.id))
+    warnings = [str(w) for w in reset_warnings(result.bank, existing, path)] if existing is not None else []
     try:
         report = save_bank(result.bank, now=utcnow(), owner=owner_user, builtin=owner_user is None)
     except BankOwnershipError as exc:
@@ -169,8 +189,8 @@ def bank_import(path: str, fmt: str, owner: str | None, dry_run: bool, as_json: 
         click.echo(json.dumps({"bank": report.slug, "added": report.added, "changed": report.changed,
                                "reset": report.reset, "retired": report.retired, "notices": notices,
                                "dry_run": dry_run}, indent=2))
-    else:
-        for n in notices:
+    else:  # (JSON readers have "reset": the questions whose learners start afresh)
+        for n in notices + warnings:
             click.echo(n, err=True)
         click.echo(("(dry run) " if dry_run else "") + report.summary())
 
@@ -222,8 +242,10 @@ def bank_export(bank_id: str, fmt: str, output: str) -> None:
     bank = db.session.scalar(select(Bank).where(Bank.slug == bank_id))
     if bank is None:
         _fail([f"no bank with id {bank_id!r} (see: flask bank list)"])
-    Path(output).write_bytes(formats.dump(bank_as_parsed(bank), fmt))
-    click.echo(f"wrote {output}")
+    data, extension, _ = formats.export(bank_as_parsed(bank), fmt)
+    Path(output).write_bytes(data)
+    # YAML or JSON of a bank with images is a zip of the bank file and media/ (whatever -o says).
+    click.echo(f"wrote {output}" + (" (a zip: the bank file and its media/)" if extension == ".zip" else ""))
 
 
 @bank_cli.command("list")

@@ -133,7 +133,9 @@ def test_check_json_prints_every_question_normalised(runner, tmp_path):
     assert by_id["capital"] == {
         "bank": "demo", "id": "capital", "type": "multiple_choice", "prompt": "Where did Mao travel in December 1949?",
         "choices": ["Moscow", "Beijing", "Warsaw", "Yalta"], "answers": "Moscow", "weights": None,
-        "explanation": "Mao's first trip abroad.", "tags": []}
+        "explanation": "Mao's first trip abroad.", "tags": [],
+        # and everything else the question holds, as the native format writes it
+        "answer": "Moscow", "source": "doc", "evidence": "Mao went to Moscow in 1949."}
     assert by_id["members"]["answers"] == ["USSR", "PRC"]
     assert by_id["tf"]["answers"] is True
     assert by_id["year"]["answers"] == 1949

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from ..extensions import limiter
 from ..models.types import utcnow
 from ..services import account_links, accounts
+from ..teach.join_link import join_remembered
 from . import bp
 from .forms import ConfirmForm, LoginForm, RegisterForm
 from .signin import begin, end_this_browser, link_for
@@ -63,6 +64,7 @@ def register():
             return redirect(url_for("auth.login"))
         if user is not None:  # verification off (a demo): the new account is signed in at once
             begin(user, remember=False)
+            join_remembered(user)  # a class link followed before registering
         flash(REGISTERED, "registered")
         return redirect(url_for("main.index"))
     status = 400 if form.is_submitted() else 200
@@ -78,6 +80,7 @@ def verify_email(token: str):
     if form.validate_on_submit():
         user = account_links.verify_email(token, utcnow())
         begin(user, remember=False)
+        join_remembered(user)
         flash("Your email address is confirmed.", "registered")
         return redirect(url_for("main.index"))
     user, _ = account_links.read_token(account_links.VERIFY, token, utcnow())
@@ -113,6 +116,8 @@ def login():
                                      "(look in the spam folder too).")
             return render_template("auth/login.html", form=form), 403
         begin(user, remember=form.remember.data)
+        if join_remembered(user):  # a class link followed before logging in: joined, home shows its banks
+            return redirect(url_for("main.index"))
         if session.get("pending_answer"):  # an answer sent while signed out is shown back first
             return redirect(url_for("study.pending_answer"))
         return redirect(_safe_next(request.args.get("next")))

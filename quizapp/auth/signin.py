@@ -7,14 +7,15 @@ from flask_login import login_user, logout_user
 from ..services import accounts
 from ..services.account_links import EMAIL, RESET, VERIFY
 
-# Session keys a login keeps: the answer a learner sent while signed out (study.pending.KEY).
-CARRIED_OVER_AT_LOGIN = ("pending_answer",)
+# Session keys a login keeps: the answer a learner sent while signed out (study.pending.KEY), and the
+# class link a visitor followed before logging in or registering (teach.join_link.KEY).
+CARRIED_OVER_AT_LOGIN = ("pending_answer", "join_code")
 LINK_ENDPOINTS = {RESET: "auth.reset_password", VERIFY: "auth.verify_email", EMAIL: "auth.confirm_email"}
 
 
 def fresh_session() -> None:
     """Nothing carried over from before (session fixation), except an answer sent while signed
-    out, which is shown back once logged in (study.pending)."""
+    out, which is shown back once logged in (study.pending), and a class link to join."""
     kept = {key: session[key] for key in CARRIED_OVER_AT_LOGIN if key in session}
     session.clear()
     session.update(kept)

@@ -13,6 +13,13 @@ def fold(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def quotes(question: Question) -> list[str]:
+    """The question's evidence quotes; a malformed upload's evidence (a number, a mapping: reported
+    by validate_bank) has none to check."""
+    evidence = question.evidence
+    return [e for e in evidence if isinstance(e, str)] if isinstance(evidence, list) else []
+
+
 def check_evidence(bank: Bank, documents: dict[str, str], file: str) -> list[BankIssue]:
     """Issues for every quote not found in its document; ``documents`` maps file name to text."""
     folded = {name: fold(text) for name, text in documents.items()}
@@ -28,7 +35,7 @@ def check_evidence(bank: Bank, documents: dict[str, str], file: str) -> list[Ban
             issues.append(BankIssue(file, q.line, f"source file {name!r} is not among the documents",
                                     "source", q.id))
             continue
-        for quote in q.evidence:
+        for quote in quotes(q):
             f = fold(quote)
             if not MIN_EVIDENCE <= len(f) <= MAX_EVIDENCE:
                 issues.append(BankIssue(file, q.line, f"evidence must be {MIN_EVIDENCE}-{MAX_EVIDENCE} "
@@ -58,7 +65,7 @@ def flag_quotes(question: Question, sources: dict[str, dict], documents: dict[st
                 file: str, folded: dict[str, str] | None = None) -> list[BankIssue]:
     """Warnings (never errors: the teacher may not have uploaded every document) for each quote
     of ``question`` that is not in its document. ``folded`` caches fold(text) per document."""
-    if not question.evidence or not documents:
+    if not quotes(question) or not documents:
         return []
     name = document_for(question, sources, documents)
     if name is None:
@@ -70,4 +77,4 @@ def flag_quotes(question: Question, sources: dict[str, dict], documents: dict[st
         haystack = folded[name] = fold(documents[name])
     return [BankIssue(file, question.line, f"evidence not found verbatim in {name}: {quote[:60]!r}",
                       "evidence", question.id, level="warning")
-            for quote in question.evidence if fold(quote) not in haystack]
+            for quote in quotes(question) if fold(quote) not in haystack]

@@ -36,9 +36,24 @@ class Limits:
     max_ratio: int = 100
     max_media_bytes: int = 10 * MB
     ratio_min_bytes: int = 1 * MB
+    # A package's images together, once decompressed (zstd media sit compressed inside the zip, so
+    # the zip's own totals say nothing of them), and how many images one package may bring.
+    max_media_total: int = 100 * MB
+    max_media_files: int = 2_000
 
 
 DEFAULT_LIMITS = Limits()
+
+# Text banks (YAML, JSON): values nested deeper than this (a real bank nests 6 deep) or numbers
+# written with more characters are refused with their line, before they reach a recursive walk,
+# int() (which refuses over 4,300 digits) or float() (which overflows).
+MAX_NESTING = 32
+MAX_NUMBER_CHARS = 100
+# What YAML anchors and aliases may expand to: values (nodes) per character of the file, and
+# characters of text per character of the file; a "billion laughs" file passes either long
+# before memory runs out. An honest bank stays far below both (a few nodes per line, no repeats).
+ALIAS_NODES_PER_CHAR = 20
+ALIAS_CHARS_PER_CHAR = 10
 
 
 class ArchiveError(ValueError):
@@ -121,8 +136,9 @@ def read_member(archive: zipfile.ZipFile, name: str, max_bytes: int | None = Non
     return bytes(out)
 
 
-def zstd_decompress(data: bytes, max_bytes: int, what: str) -> bytes:
-    """zstd-compressed ``data`` expanded, refusing (not truncating) output past ``max_bytes``."""
+def zstd_decompress(data: bytes, max_bytes: int, what: str, too_large: str | None = None) -> bytes:
+    """zstd-compressed ``data`` expanded, refusing (not truncating) output past ``max_bytes``;
+    ``too_large`` is the refusal's message when the caller knows better why the cap is where it is."""
     if not data.startswith(ZSTD_MAGIC):
         raise ArchiveError(f"{what} is not zstd-compressed")
     out = bytearray()
@@ -132,7 +148,7 @@ def zstd_decompress(data: bytes, max_bytes: int, what: str) -> bytes:
             while chunk := reader.read(CHUNK):
                 out += chunk
                 if len(out) > max_bytes:
-                    raise ArchiveError(f"{what} expands to more than {size_text(max_bytes)} (the limit)")
+                    raise ArchiveError(too_large or f"{what} expands to more than {size_text(max_bytes)} (the limit)")
     except zstandard.ZstdError as exc:
         raise ArchiveError(f"{what} is damaged ({exc})") from None
     return bytes(out)

@@ -91,7 +91,9 @@ STOPWORDS = frozenset({
     "their", "his", "her", "he", "she", "they", "them", "we", "you", "i",
 })
 _WORD = re.compile(r"\w+")
-_TAG = re.compile(r"<[^>]*>")
+# [^<>], not [^>]: from each "<" the old pattern ran to the end of a text with no ">", so a text of
+# many "<" took quadratic time; a "<" now ends the attempt, and each character is scanned once.
+_TAG = re.compile(r"<[^<>]*>")
 _MARKDOWN = re.compile(r"[*`#~]+")
 _YEAR = re.compile(r"(?<![\d.,])(1\d{3}|20\d{2})(?:s|'s)?(?!\d|[.,]\d)")
 
@@ -244,15 +246,22 @@ def _weight(value: Any) -> float:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 1.0
 
 
+MAX_GIVEAWAY_CARDS = 50  # cards of one cloze checked for giveaways; each check reads the whole text
+
+
 def _cloze_giveaways(text: str, fmt: str) -> list[Problem]:
     """A deletion whose answer the same card shows elsewhere: in the text, another deletion (shown
-    filled in on this card) or a hint."""
+    filled in on this card) or a hint. Each part is normalised once, and only the first
+    MAX_GIVEAWAY_CARDS cards are checked: a text of thousands of deletion numbers (each a card)
+    would otherwise cost cards x text, quadratic in its length."""
     parts = segments(text)
+    texts = [_norm(s.text, fmt) for s in parts]
+    hints = [_norm(s.hint or "", fmt) if s.index is not None else "" for s in parts]
     found: list[Problem] = []
-    for card in sorted({s.index for s in parts if s.index is not None}):
-        shown = " ".join(_norm(s.hint or "", fmt) if s.index == card else _norm(s.text, fmt) for s in parts)
-        for s in parts:
-            needle = _norm(s.text, fmt)
+    for card in sorted({s.index for s in parts if s.index is not None})[:MAX_GIVEAWAY_CARDS]:
+        shown = " ".join(hints[i] if s.index == card else texts[i] for i, s in enumerate(parts))
+        for i, s in enumerate(parts):
+            needle = texts[i]
             if s.index == card and _meaningful(needle) and _contains(shown, needle):
                 found.append((ERROR, "answer-in-prompt", "text",
                               f"the answer of deletion c{card} ({s.text.strip()!r}) is shown elsewhere on its card"))

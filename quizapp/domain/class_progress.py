@@ -298,24 +298,79 @@ class Completion:
     due: datetime | None
     studied: int
     cards: int
+    # When the student first answered the last of the bank's cards (known once done): on time or not.
+    finished: datetime | None = None
 
     @property
     def done(self) -> bool:
         return self.cards > 0 and self.studied >= self.cards
 
     def late(self, now: datetime) -> bool:
+        """Past its due date and not done: the teacher's first concern."""
         return self.due is not None and self.due < now and not self.done
 
+    @property
+    def done_late(self) -> bool:
+        return self.done and self.due is not None and self.finished is not None and self.finished > self.due
 
-def completions(progress: ClassProgress, due_dates: Mapping[int, datetime | None]) -> list[Completion]:
+    def days_past_due(self, now: datetime) -> int:
+        """Whole days between the due date and now (if not done) or its finishing (if done late)."""
+        if self.due is None:
+            return 0
+        end = self.finished if self.done and self.finished is not None else now
+        return max(0, (end - self.due).days)
+
+    def state(self, now: datetime) -> str:
+        """"late", "done late", "done", "under way" or "not started", against the due date."""
+        if self.late(now):
+            return "late"
+        if self.done:
+            return "done late" if self.done_late else "done"
+        return "under way" if self.studied else "not started"
+
+
+@dataclass(frozen=True)
+class AssignmentTotals:
+    """One assigned bank across the class: how many students are where, against its due date."""
+
+    bank_id: int
+    title: str
+    due: datetime | None
+    students: int
+    done: int  # on time, or with no due date
+    done_late: int
+    late: int  # past due, not done
+    under_way: int  # not due yet, started or not
+
+
+def completions(progress: ClassProgress, due_dates: Mapping[int, datetime | None],
+                finished: Mapping[tuple[int, int], datetime] | None = None) -> list[Completion]:
     """Each student's progress through each assigned bank (cards studied at least once of all its cards),
-    late ones first (due date passed, not done), then by due date, then by name."""
+    late ones first (due date passed, not done), then by due date, then by name. ``finished``: by
+    (student, bank), when the student first answered the last card (so "done" can be on time or late)."""
     titles = dict(progress.banks)
-    out = [Completion(s, b, titles[b], due_dates.get(b), m.studied, m.cards)
+    finished = finished or {}
+    out = [Completion(s, b, titles[b], due_dates.get(b), m.studied, m.cards, finished.get((s.user_id, b)))
            for s in progress.students for b, m in s.mastery.items() if b in titles]
     far = datetime.max.replace(tzinfo=progress.now.tzinfo)
     out.sort(key=lambda c: (not c.late(progress.now), c.done, c.due or far, c.student.name.lower(), c.title.lower()))
     return out
+
+
+def assignment_totals(rows: Sequence[Completion], now: datetime) -> list[AssignmentTotals]:
+    """Per assigned bank, the students done (on time), done late, late and under way; the banks with
+    late students first, then by due date."""
+    by_bank: dict[int, list[Completion]] = defaultdict(list)
+    for c in rows:
+        by_bank[c.bank_id].append(c)
+    out = []
+    for bank_id, items in by_bank.items():
+        states = [c.state(now) for c in items]
+        out.append(AssignmentTotals(bank_id, items[0].title, items[0].due, len(items),
+                                    states.count("done"), states.count("done late"), states.count("late"),
+                                    states.count("under way") + states.count("not started")))
+    far = datetime.max.replace(tzinfo=now.tzinfo)
+    return sorted(out, key=lambda t: (not t.late, t.due or far, t.title.lower()))
 
 
 # -- tables (CSV) -----------------------------------------------------------------------------------

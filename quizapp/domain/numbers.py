@@ -154,11 +154,12 @@ def _finite(value: float) -> float:
 
 
 def format_number(value: float) -> str:
-    """1949 not 1949.0, 1500000 not 1.5e+06, 6.63e-34 as it is."""
+    """1949 not 1949.0, 1500000 not 1.5e+06, 6.63e-34 as it is; up to 15 significant digits, so a
+    number shows as it was written (3.14159265358979) and float noise (0.30000000000000004) does not."""
     number = float(value)
     if number.is_integer() and abs(number) < 1e15:
         return str(int(number))
-    return f"{number:.10g}"
+    return f"{number:.15g}"
 
 
 def close_enough(given: float, answer: float, tolerance: float) -> bool:

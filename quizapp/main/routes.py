@@ -5,16 +5,31 @@ from io import BytesIO
 from flask import render_template, send_file
 from flask_login import current_user, login_required
 
-from ..services import catalog
+from ..models.types import utcnow
+from ..services import assigned_work, bank_progress, catalog, study_queue
 from ..services.health import database_answers
 from . import bp
 
 
 @bp.get("/")
 def index():
+    """Visitors: what the app does. Learners: what is due, their assigned work, each bank at a glance."""
     if not current_user.is_authenticated:
         return render_template("main/welcome.html")
-    return render_template("main/home.html", banks=catalog.banks_for(current_user))
+    now = utcnow()
+    bank_ids = sorted(catalog.accessible_bank_ids(current_user))
+    counts = study_queue.counts(current_user, bank_ids, now) if bank_ids else None
+    return render_template("main/home.html", counts=counts, banks=bank_progress.glance(current_user, now),
+                           work=assigned_work.for_learner(current_user, now))
+
+
+@bp.app_template_global("assigned_work")
+def assigned_work_now() -> list[assigned_work.AssignedWork]:
+    """The signed-in learner's assigned banks and what is left of each (the study page's "all done"
+    screen and the progress page show it first)."""
+    if not current_user.is_authenticated:
+        return []
+    return assigned_work.for_learner(current_user, utcnow())
 
 
 # Served inline only for raster images; anything else is a download, so no upload runs as a page.

@@ -21,6 +21,9 @@ class Classroom(db.Model):
     # What students type (or follow as a link) to join; unambiguous letters only.
     join_code: Mapped[str] = mapped_column(String(16), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Archived (the school year is over): read-only, kept for its statistics; nobody joins it and its
+    # banks leave its students' study.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
     owner: Mapped[User] = relationship()
     members: Mapped[list[Membership]] = relationship(back_populates="classroom", passive_deletes=True,

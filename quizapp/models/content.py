@@ -2,13 +2,25 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from .users import User
+
+
+class BankSharing(StrEnum):
+    """Who besides its owner sees an uploaded bank. Stored as the text."""
+
+    PRIVATE = "private"  # its owner (and admins) only, and the classes it is assigned to
+    TEACHERS = "teachers"  # other teachers may read, copy and assign it, not edit it
+    SCHOOL = "school"  # as TEACHERS, and every student of the site may study it
 
 
 class Bank(db.Model):
@@ -25,10 +37,16 @@ class Bank(db.Model):
     builtin: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Retired: out of every learner's study and every class dropdown, its questions and everyone's
+    # history kept; restoring brings it back as it was.
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    sharing: Mapped[str] = mapped_column(String(16), default=BankSharing.PRIVATE,
+                                         server_default=BankSharing.PRIVATE.value)
 
     questions: Mapped[list[Question]] = relationship(
         back_populates="bank", order_by="Question.position", passive_deletes=True
     )
+    owner: Mapped[User | None] = relationship("User")
 
 
 class Question(db.Model):

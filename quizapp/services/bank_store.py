@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import insert, select, update
 
 from ..banks import Bank as ParsedBank
+from ..banks.model import MAX_ID_CHARS
 from ..banks.native import question_to_dict
 from ..extensions import db
 from ..models import Bank, Card, Media, Question, User
@@ -52,9 +53,7 @@ def save_bank(parsed: ParsedBank, *, now: datetime, owner: User | None = None,
     if bank is None:
         bank = Bank(slug=parsed.id, created_at=now, builtin=builtin, owner_id=owner.id if owner else None)
         db.session.add(bank)
-    elif bank.builtin != builtin or (owner is not None and bank.owner_id not in (None, owner.id)) or (
-        owner is None and not builtin and bank.owner_id is not None
-    ):
+    elif not may_replace(bank, owner, builtin):
         raise BankOwnershipError(f"the bank id {parsed.id!r} is already used by another bank")
     bank.title = parsed.title
     bank.description = parsed.description
@@ -98,6 +97,30 @@ def save_bank(parsed: ParsedBank, *, now: datetime, owner: User | None = None,
     if new_rows:
         db.session.expire(bank, ["questions"])
     return report
+
+
+def may_replace(bank: Bank, owner: User | None, builtin: bool) -> bool:
+    """Whether saving as ``owner`` (None: the command line) may update ``bank``: its own owner, an
+    admin (a teacher's bank keeps its owner; the upload preview promises admins this), or the
+    command line for built-in and ownerless banks. Built-in and uploaded banks never replace each other."""
+    if bank.builtin != builtin:
+        return False
+    if owner is None:
+        return builtin or bank.owner_id is None
+    return bank.owner_id in (None, owner.id) or (owner.is_admin and not bank.builtin)
+
+
+def free_slug(slug: str) -> str:
+    """The first ``<slug>-N`` (N = 2, 3, ...) no bank has: the id a clashing upload is saved under.
+    ``slug`` is cut so the result still fits banks.slug (a longer id would be refused by PostgreSQL
+    and fail the id rule, which would leave the bank uneditable)."""
+    n = 2
+    while True:
+        suffix = f"-{n}"
+        candidate = slug[: MAX_ID_CHARS - len(suffix)] + suffix
+        if db.session.scalar(select(Bank.id).where(Bank.slug == candidate)) is None:
+            return candidate
+        n += 1
 
 
 def _reset_cards(question: Question) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from ..domain import scheduling as sched
 from ..domain.questions import get_type
@@ -124,7 +125,8 @@ def card_for_update(user: User, question: Question, ordinal: int) -> Card:
 
 
 def load_question(user: User, question_id: int, ordinal: int) -> Question:
-    question = db.session.get(Question, question_id)
+    # With its bank: grading reads the bank's defaults (graded_data), and the page shows its title.
+    question = db.session.get(Question, question_id, options=[joinedload(Question.bank)])
     if question is None or question.retired or question.bank_id not in accessible_bank_ids(user):
         raise UnknownCard("That question is not in any of your banks.")
     if ordinal not in get_type(question.type).cards(question.data):

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Assignment, Bank, Classroom, Media, Membership, Question, User
+from ..models.content import BankSharing
 from .errors import NotFound
 
 
@@ -25,9 +26,13 @@ class BankSummary:
 
 
 def _visible(user: User):
+    """What a learner studies: built-in banks, their own, those their open classes are assigned, and
+    those their owner made public to the school; never a retired bank."""
     assigned = (select(Assignment.bank_id).join(Membership, Membership.class_id == Assignment.class_id)
-                .where(Membership.user_id == user.id))
-    return Bank.builtin.is_(True) | (Bank.owner_id == user.id) | Bank.id.in_(assigned)
+                .join(Classroom, Classroom.id == Assignment.class_id)
+                .where(Membership.user_id == user.id, Classroom.archived_at.is_(None)))
+    return Bank.retired_at.is_(None) & (Bank.builtin.is_(True) | (Bank.owner_id == user.id) | Bank.id.in_(assigned)
+                                        | (Bank.sharing == BankSharing.SCHOOL))
 
 
 def banks_for(user: User) -> list[BankSummary]:
@@ -42,7 +47,8 @@ def banks_for(user: User) -> list[BankSummary]:
     for bank_id, name, due in db.session.execute(
         select(Assignment.bank_id, Classroom.name, Assignment.due_at)
         .join(Classroom, Classroom.id == Assignment.class_id)
-        .join(Membership, Membership.class_id == Classroom.id).where(Membership.user_id == user.id)
+        .join(Membership, Membership.class_id == Classroom.id)
+        .where(Membership.user_id == user.id, Classroom.archived_at.is_(None))
     ):
         seen = classes.get(bank_id)
         if seen is None or (due is not None and (seen[1] is None or due < seen[1])):
@@ -55,7 +61,8 @@ def banks_for(user: User) -> list[BankSummary]:
 
 
 def accessible_bank_ids(user: User) -> set[int]:
-    """Ids of the banks this user may study: built-in, their own, and their classes'."""
+    """Ids of the banks this user may study: built-in, their own, their open classes', the school's
+    (none retired)."""
     return set(db.session.scalars(select(Bank.id).where(_visible(user))))
 
 

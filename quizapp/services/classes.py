@@ -1,4 +1,6 @@
-"""Classes: creating them, joining with a code, assigning banks, and who may see what."""
+"""Classes: creating, renaming, archiving and deleting them, joining with a code and leaving,
+assigning banks, and who may see what. An archived class is read-only: the changing services
+below refuse it (Conflict), its pages and statistics stay."""
 from __future__ import annotations
 
 import secrets
@@ -8,7 +10,8 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Assignment, Bank, Classroom, Membership, User
-from .errors import NotFound, ServiceError
+from ..models.content import BankSharing
+from .errors import Conflict, NotFound, ServiceError
 from .unit import transactional
 
 # No 0/O, 1/I/L: codes are read aloud and copied from a board.
@@ -18,6 +21,15 @@ CODE_LENGTH = 8
 
 class ClassError(ServiceError):
     """Something a user asked for that cannot be done; the message says why."""
+
+
+class ArchivedClass(ClassError, Conflict):
+    """A change to an archived class (read-only)."""
+
+
+def _open(classroom: Classroom) -> None:
+    if classroom.archived_at is not None:
+        raise ArchivedClass(f"{classroom.name} is archived, so it is read-only: restore it first.")
 
 
 def normalise_code(code: str) -> str:
@@ -39,8 +51,38 @@ def create(owner: User, name: str, now: datetime) -> Classroom:
     return classroom
 
 
+@transactional
+def rename(classroom: Classroom, name: str) -> Classroom:
+    _open(classroom)
+    name = (name or "").strip()
+    if not name:
+        raise ClassError("Give the class a name.")
+    classroom.name = name
+    return classroom
+
+
+@transactional
+def archive(classroom: Classroom, now: datetime) -> None:
+    """Read-only from now on: kept for its statistics; its banks leave its students' study."""
+    if classroom.archived_at is None:
+        classroom.archived_at = now
+
+
+@transactional
+def restore(classroom: Classroom) -> None:
+    classroom.archived_at = None
+
+
+@transactional
+def delete(classroom: Classroom) -> str:
+    """Deletes the class with its roster and assignments (students keep their own progress)."""
+    name = classroom.name
+    db.session.delete(classroom)
+    return name
+
+
 def owned_by(user: User) -> list[Classroom]:
-    query = select(Classroom).order_by(Classroom.name)
+    query = select(Classroom).order_by(Classroom.archived_at.is_not(None), Classroom.name)
     if not user.is_admin:
         query = query.where(Classroom.owner_id == user.id)
     return list(db.session.scalars(query))
@@ -64,6 +106,8 @@ def join(user: User, classroom: Classroom, now: datetime) -> bool:
     """Adds ``user`` to the class; False when already a member (joining twice is harmless)."""
     if classroom.owner_id == user.id:
         raise ClassError("You teach this class; students join it with the code.")
+    if classroom.archived_at is not None:
+        raise ArchivedClass(f"{classroom.name} is archived: it takes no new students. Ask your teacher.")
     exists = db.session.scalar(select(Membership.id).where(
         Membership.class_id == classroom.id, Membership.user_id == user.id))
     if exists is not None:
@@ -80,15 +124,21 @@ def joined_by(user: User) -> list[Classroom]:
 
 
 @transactional
-def leave(user: User, classroom: Classroom) -> None:
+def leave(user: User, class_id: int) -> Classroom:
+    """Takes ``user`` out of the class (their progress is theirs and stays). NotFound when they are not
+    in it: nobody learns which other classes exist."""
     membership = db.session.scalar(select(Membership).where(
-        Membership.class_id == classroom.id, Membership.user_id == user.id))
-    if membership is not None:
-        db.session.delete(membership)
+        Membership.class_id == class_id, Membership.user_id == user.id))
+    if membership is None:
+        raise NotFound("You are not in that class.")
+    classroom = membership.classroom
+    db.session.delete(membership)
+    return classroom
 
 
 @transactional
 def remove_member(classroom: Classroom, user_id: int) -> None:
+    _open(classroom)
     membership = db.session.scalar(select(Membership).where(
         Membership.class_id == classroom.id, Membership.user_id == user_id))
     if membership is None:
@@ -96,18 +146,24 @@ def remove_member(classroom: Classroom, user_id: int) -> None:
     db.session.delete(membership)
 
 
-def assignable_banks(user: User) -> list[Bank]:
-    """Built-in banks and the teacher's own (every bank for an admin)."""
-    query = select(Bank).order_by(Bank.builtin, Bank.title)
+def assignable_banks(user: User, classroom: Classroom | None = None) -> list[Bank]:
+    """Built-in banks, the teacher's own and those other teachers share (every bank for an admin),
+    none retired; with ``classroom``, only those not assigned to it yet."""
+    query = select(Bank).where(Bank.retired_at.is_(None)).order_by(Bank.builtin, Bank.title)
     if not user.is_admin:
-        query = query.where(Bank.builtin.is_(True) | (Bank.owner_id == user.id))
+        query = query.where(Bank.builtin.is_(True) | (Bank.owner_id == user.id)
+                            | Bank.sharing.in_((BankSharing.TEACHERS, BankSharing.SCHOOL)))
+    if classroom is not None:
+        query = query.where(Bank.id.not_in(select(Assignment.bank_id).where(Assignment.class_id == classroom.id)))
     return list(db.session.scalars(query))
 
 
 @transactional
 def assign(user: User, classroom: Classroom, bank_id: int, due_at: datetime | None, now: datetime) -> Assignment:
+    """Assigns the bank, or changes the due date of a bank already assigned."""
+    _open(classroom)
     if bank_id not in {b.id for b in assignable_banks(user)}:
-        raise ClassError("You can assign built-in banks and your own banks only.")
+        raise ClassError("You can assign built-in banks, your own and those other teachers share (not retired).")
     assignment = db.session.scalar(select(Assignment).where(
         Assignment.class_id == classroom.id, Assignment.bank_id == bank_id))
     if assignment is None:
@@ -123,14 +179,16 @@ def unassign(classroom: Classroom, assignment_id: int) -> None:
     assignment = db.session.get(Assignment, assignment_id)
     if assignment is None or assignment.class_id != classroom.id:
         raise NotFound("That bank is not assigned to this class.")
+    _open(classroom)
     db.session.delete(assignment)
 
 
 def assigned_bank_ids(user: User) -> set[int]:
-    """Banks assigned to any class the user is in."""
+    """Banks assigned to any open class the user is in."""
     return set(db.session.scalars(
         select(Assignment.bank_id).join(Membership, Membership.class_id == Assignment.class_id)
-        .where(Membership.user_id == user.id)))
+        .join(Classroom, Classroom.id == Assignment.class_id)
+        .where(Membership.user_id == user.id, Classroom.archived_at.is_(None))))
 
 
 def teaches(teacher: User, student_id: int) -> bool:
@@ -145,5 +203,6 @@ def teaches(teacher: User, student_id: int) -> bool:
 @transactional
 def renew_code(classroom: Classroom) -> str:
     """A new join code; the old one stops working."""
+    _open(classroom)
     classroom.join_code = new_code()
     return classroom.join_code

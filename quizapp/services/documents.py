@@ -1,10 +1,12 @@
 """Source documents of a bank, and a question's quotes shown where they stand in their document."""
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from datetime import datetime
 
 from flask import g
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..banks.passages import Passage, passages, unfound
 from ..extensions import db
@@ -12,34 +14,74 @@ from ..models import Document, Question
 from .errors import NotFound
 from .unit import transactional
 
+# A feedback page shows the question's quotes in their document: the document is read and turned
+# into prose, and each quote found in it, once per process rather than on every view. Passages are
+# kept per (document id, uploaded_at, quotes): a replaced document gets a new uploaded_at (and a
+# new id once deleted and added again), an edited question brings other quotes.
+_TEXTS: OrderedDict[tuple[int, str], str] = OrderedDict()
+_TEXTS_MAX = 32  # documents (each a few hundred KB at most)
+_PASSAGES: OrderedDict[tuple[int, str, tuple[str, ...]], tuple[Passage, ...]] = OrderedDict()
+_PASSAGES_MAX = 20_000
+_lock = threading.Lock()
 
-def _documents(bank_id: int) -> dict[str, str]:
-    # Feedback pages show several quotes of one bank: read its documents once per request.
+
+def _documents(bank_id: int) -> dict[str, tuple[int, str]]:
+    """The bank's documents by name: (id, uploaded_at as text), their texts not read."""
+    # Feedback pages show several quotes of one bank: list its documents once per request.
     cache = g.setdefault("bank_documents", {})
     if bank_id not in cache:
-        cache[bank_id] = dict(db.session.execute(
-            select(Document.name, Document.text).where(Document.bank_id == bank_id)).all())
+        cache[bank_id] = {name: (doc_id, str(uploaded_at)) for doc_id, name, uploaded_at
+                          in db.session.execute(_BANK_DOCUMENTS, {"bank_id": bank_id})}
     return cache[bank_id]
+
+
+_BANK_DOCUMENTS = select(Document.id, Document.name, Document.uploaded_at).where(
+    Document.bank_id == bindparam("bank_id"))
+
+
+def _cached(cache: OrderedDict, key, limit: int, make):
+    with _lock:
+        value = cache.get(key)
+        if value is not None:
+            cache.move_to_end(key)
+            return value
+    value = make()
+    with _lock:
+        cache[key] = value
+        while len(cache) > limit:
+            cache.popitem(last=False)
+    return value
+
+
+def _text(document: tuple[int, str]) -> str:
+    doc_id, _ = document
+    return _cached(_TEXTS, document, _TEXTS_MAX,
+                   lambda: db.session.scalar(select(Document.text).where(Document.id == doc_id)) or "")
 
 
 def passages_for(question: Question) -> list[Passage]:
     """The question's evidence quotes marked in clean prose of its source document (banks.passages)."""
     evidence = question.data.get("evidence") or []
-    quotes = [evidence] if isinstance(evidence, str) else [str(q) for q in evidence]
-    text = _source_text(question)
-    return passages(text, quotes) if text else [unfound(q) for q in quotes]
+    quotes = (evidence,) if isinstance(evidence, str) else tuple(str(q) for q in evidence)
+    document = _source_document(question)
+    if document is None:
+        return [unfound(q) for q in quotes]
+    key = (*document, quotes)
+    return list(_cached(_PASSAGES, key, _PASSAGES_MAX, lambda: tuple(passages(_text(document), list(quotes)))))
 
 
-def _source_text(question: Question) -> str | None:
+def _source_document(question: Question) -> tuple[int, str] | None:
+    """(id, uploaded_at) of the document the question quotes: its source's file, else the document
+    named as its source, else the bank's only document."""
     documents = _documents(question.bank_id)
     if not documents:
         return None
     source = (question.bank.sources or {}).get(question.data.get("source") or "") or {}
     name = source.get("file") if isinstance(source, dict) else None
-    text = documents.get(name or "") or documents.get(question.data.get("source") or "")
-    if text is None and len(documents) == 1:
-        text = next(iter(documents.values()))
-    return text
+    document = documents.get(name or "") or documents.get(question.data.get("source") or "")
+    if document is None and len(documents) == 1:
+        document = next(iter(documents.values()))
+    return document
 
 
 def save_documents(bank_id: int, documents: dict[str, str], now: datetime) -> None:

@@ -20,18 +20,22 @@ from flask import Flask, current_app
 from sqlalchemy import select, update
 
 from ..banks import formats
+from ..banks.check import previewable
 from ..banks.grounding import flag_quotes
 from ..banks.lint import ERROR as LINT_ERROR
 from ..banks.lint import lint_bank
 from ..banks.model import Bank as ParsedBank
-from ..banks.model import BankIssue, ParseResult
+from ..banks.model import BankIssue, ParseResult, scrub
 from ..banks.native import question_to_dict
 from ..extensions import db
 from ..models import Bank, Document, ImportJob, User
+from ..models.imports import ImportStatus
 from ..models.types import utcnow
-from .bank_store import SaveReport, save_bank
+from . import anki_history
+from .bank_store import SaveReport, free_slug, save_bank
 from .documents import save_documents
 from .errors import ServiceError
+from .import_changes import reset_warnings
 
 log = logging.getLogger(__name__)
 
@@ -63,16 +67,23 @@ def read_document(name: str, data: bytes) -> str:
 
 
 def start(owner: User, filename: str, data: bytes, documents: dict[str, str], now: datetime,
-          fmt: str = "auto", replaces: ImportJob | None = None) -> ImportJob:
-    """Records the upload and starts checking it. Commits (the job must outlive this request)."""
+          fmt: str = "auto", replaces: ImportJob | None = None, options: dict[str, str] | None = None) -> ImportJob:
+    """Records the upload and starts checking it. Commits (the job must outlive this request).
+    ``options`` go to the reader (a CSV's separators); a re-check keeps those of the job it replaces."""
     if not data.strip():
         raise UploadError("the file is empty")
     if fmt != "auto" and fmt not in formats.FORMATS:
         raise UploadError(f"unknown format {fmt!r}")
+    options = {k: v for k, v in (options or {}).items() if v is not None}
+    if options and fmt != "auto" and not set(options) <= set(formats.FORMATS[fmt].options):
+        raise UploadError(f"separators are for CSV/TSV files, not {formats.FORMATS[fmt].label}")
     if replaces is not None:
         documents = {**replaces.documents, **documents}
+        options = options or dict(replaces.result.get("options") or {})
+    # The reader's options ride in ``result`` (kept by check), so the save reads the file as checked.
     job = ImportJob(owner_id=owner.id, filename=filename or "upload.txt", format=fmt, data=data,
-                    documents=documents, status="queued", action="check", created_at=now, updated_at=now)
+                    documents=documents, status=ImportStatus.QUEUED, action="check", created_at=now, updated_at=now,
+                    result={"options": options} if options else {})
     db.session.add(job)
     db.session.commit()
     launch(job.id)
@@ -100,7 +111,7 @@ def run(app: Flask, job_id: int) -> None:
             db.session.rollback()
             job = db.session.get(ImportJob, job_id)
             if job is not None:
-                job.status = "failed"
+                job.status = ImportStatus.FAILED
                 job.result = {**job.result, "failure": "Something went wrong on our side while "
                               f"{'saving' if action == 'save' else 'checking'} this file. Nothing was saved."}
                 job.updated_at = utcnow()
@@ -120,8 +131,12 @@ def _progress(job: ImportJob, status: str, done: int, total: int) -> None:
     db.session.commit()
 
 
+def _options(job: ImportJob) -> dict[str, str]:
+    return dict((job.result or {}).get("options") or {})
+
+
 def _parse(job: ImportJob) -> ParseResult:
-    return formats.parse(job.data, job.filename, job.format)
+    return formats.parse(job.data, job.filename, job.format, **_options(job))
 
 
 def _existing_documents(bank: Bank | None) -> dict[str, str]:
@@ -136,46 +151,50 @@ def _target(owner: User, slug: str) -> tuple[str, Bank | None, list[BankIssue], 
     if existing is None:
         return slug, None, [], "new"
     if not existing.builtin and (existing.owner_id == owner.id or owner.is_admin):
-        return slug, existing, [], "update"
-    n = 2
-    while db.session.scalar(select(Bank.id).where(Bank.slug == f"{slug}-{n}")) is not None:
-        n += 1
+        return slug, existing, [], "update"  # (save_bank.may_replace lets an admin do it too)
+    free = free_slug(slug)
     note = BankIssue("", None, f"the bank id {slug!r} is taken by another bank; this one will be saved "
-                               f"as {slug}-{n}", "id", level="notice")
-    return f"{slug}-{n}", None, [note], "new"
+                               f"as {free}", "id", level="notice")
+    return free, None, [note], "new"
 
 
 def check(job_id: int) -> None:
     job = db.session.get(ImportJob, job_id)
     owner = db.session.get(User, job.owner_id)
-    _progress(job, "checking", 0, 0)
+    _progress(job, ImportStatus.CHECKING, 0, 0)
     parsed = _parse(job)
     issues = [*parsed.errors, *parsed.notices]
-    result: dict[str, Any] = {"format": formats.detect(job.data, job.filename) if job.format == "auto"
-                              else job.format, "questions": [], "count": 0}
+    options = _options(job)
+    detected = "csv" if options else formats.detect(job.data, job.filename)
+    result: dict[str, Any] = {"format": detected if job.format == "auto" else job.format, "questions": [],
+                              "count": 0, **({"options": options} if options else {})}
     bank = parsed.bank or parsed.partial
     if bank is not None:
         slug, existing, notes, mode = _target(owner, bank.id)
         issues += notes
+        if existing is not None:
+            issues += reset_warnings(bank, existing.id, job.filename)
         documents = {**_existing_documents(existing), **job.documents}
         total = len(bank.questions)
-        _progress(job, "checking", 0, total)
+        _progress(job, ImportStatus.CHECKING, 0, total)
         folded: dict[str, str] = {}
         delay = float(os.environ.get(TEST_DELAY_VARIABLE) or 0)
         for i, q in enumerate(bank.questions, 1):
             if delay:
                 time.sleep(delay)
             issues += flag_quotes(q, bank.sources, documents, job.filename, folded)
-            result["questions"].append({**question_to_dict(q), "_line": q.line})
+            result["questions"].append({**previewable(question_to_dict(q)), "_line": q.line})
             if i % PROGRESS_EVERY == 0:
-                _progress(job, "checking", i, total)
+                _progress(job, ImportStatus.CHECKING, i, total)
         issues += lint_notes(bank, job.filename)
         result.update(count=total, slug=slug, title=bank.title, mode=mode, media=len(bank.media),
-                      documents=sorted(documents))
+                      documents=sorted(documents), history=anki_history.summary(bank))
     result["issues"] = [i.as_dict() for i in issues]
-    job.result = result
+    # A refused file may hold what no database stores (a NUL, a lone surrogate): its preview keeps
+    # U+FFFD in their place, its issues say where they were.
+    job.result = scrub(result)
     _finished(job)
-    _progress(job, "checked", job.total, job.total)
+    _progress(job, ImportStatus.CHECKED, job.total, job.total)
 
 
 def lint_notes(bank: ParsedBank, file: str) -> list[BankIssue]:
@@ -191,16 +210,21 @@ def errors(job: ImportJob) -> list[dict[str, Any]]:
 
 
 def can_save(job: ImportJob) -> bool:
-    return job.status == "checked" and job.result.get("count", 0) > 0 and not errors(job)
+    return job.status == ImportStatus.CHECKED and job.result.get("count", 0) > 0 and not errors(job)
 
 
-def request_save(job: ImportJob) -> None:
+def request_save(job: ImportJob, import_history: bool = False) -> None:
+    """Queues the save; ``import_history``: the uploader takes the file's review history (an Anki
+    package's) as their own progress (services/anki_history.py)."""
     if not can_save(job):
         raise UploadError("fix every error before saving" if errors(job) else "there is nothing to save")
+    chosen = {"result": {**job.result, "import_history": True}} if import_history and job.result.get("history") else {}
     # Conditional, so a double click queues one save, never two.
     queued = db.session.execute(
-        update(ImportJob).where(ImportJob.id == job.id, ImportJob.status == "checked", ImportJob.action.is_(None))
-        .values(action="save", status="saving", done=0, total=job.result.get("count", 0), updated_at=utcnow())
+        update(ImportJob)
+        .where(ImportJob.id == job.id, ImportJob.status == ImportStatus.CHECKED, ImportJob.action.is_(None))
+        .values(action="save", status=ImportStatus.SAVING, done=0, total=job.result.get("count", 0),
+                updated_at=utcnow(), **chosen)
         .execution_options(synchronize_session=False)).rowcount
     db.session.commit()
     if not queued:
@@ -218,8 +242,10 @@ def save(job_id: int, now: Callable[[], datetime] = utcnow) -> SaveReport:
     parsed.bank.id = job.result["slug"]
     report = save_bank(parsed.bank, now=now(), owner=owner)
     save_documents(report.bank_id, job.documents, now())
-    job.bank_id, job.status, job.done, job.updated_at = report.bank_id, "saved", job.total, now()
-    job.result = {**job.result, "summary": report.summary()}
+    history = anki_history.after_save(owner, report.bank_id, parsed.bank, bool(job.result.get("import_history")),
+                                      now())
+    job.bank_id, job.status, job.done, job.updated_at = report.bank_id, ImportStatus.SAVED, job.total, now()
+    job.result = {**job.result, "summary": report.summary() + history}
     _finished(job)
     db.session.commit()
     return report
@@ -227,7 +253,7 @@ def save(job_id: int, now: Callable[[], datetime] = utcnow) -> SaveReport:
 
 def is_stale(job: ImportJob, now: datetime) -> bool:
     """Waiting or running with no sign of life for ``STALE_AFTER`` (no worker is running, it seems)."""
-    if job.status not in ("queued", "checking", "saving"):
+    if job.status not in (ImportStatus.QUEUED, ImportStatus.CHECKING, ImportStatus.SAVING):
         return False
     seen = max(job.updated_at, job.heartbeat_at) if job.heartbeat_at is not None else job.updated_at
     return now - seen > STALE_AFTER

@@ -2,12 +2,13 @@
 review cards due, siblings held back."""
 from __future__ import annotations
 
+import functools
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..domain import scheduling as sched
@@ -66,38 +67,59 @@ class _State:
     last_log_id: int | None  # the learner's latest study answer (the undo button)
 
 
+# The page's statements are built once, with bound parameters, and reused: building a statement of
+# this size (and its cache key) took as long as running it.
+_USER, _BANKS, _NOW = bindparam("user_id"), bindparam("bank_ids", expanding=True), bindparam("now")
+_DAY_START, _DAY_END = bindparam("day_start"), bindparam("day_end")
+_LIVE = (Card.user_id == _USER, Question.bank_id.in_(_BANKS), Question.retired.is_(False), Card.suspended.is_(False),
+         or_(Card.buried_until.is_(None), Card.buried_until <= _NOW))
+
+
+def _first_card_started():
+    """Whether the learner's card 0 of the (enclosing query's) question is started today."""
+    return select(Card.id).where(Card.user_id == _USER, Card.question_id == Question.id, Card.ordinal == 0,
+                                 _is_started(_DAY_START)).exists()
+
+
+@functools.cache
+def _state_statement():
+    learning_state = Card.state.in_([sched.LEARNING, sched.RELEARNING])
+
+    def counted(prior_state: int):
+        return func.coalesce(func.sum(case((ReviewLog.prior_state == prior_state, 1), else_=0)), 0)
+
+    # The day's answers, read once for both counts (a derived table of one row).
+    done = (select(counted(sched.NEW).label("new_done"), counted(sched.REVIEW).label("reviews_done"))
+            .where(ReviewLog.user_id == _USER, ReviewLog.reviewed_at >= _DAY_START, ReviewLog.kind == "study")
+            .subquery())
+
+    def due_today(where):
+        return (select(func.count()).select_from(Card).join(Question, Question.id == Card.question_id)
+                .where(*_LIVE, Card.due < _DAY_END, where).scalar_subquery())
+
+    def first_learning(column):
+        return (select(column).join(Question, Question.id == Card.question_id)
+                .where(*_LIVE, learning_state, Card.due.is_not(None))
+                .order_by(Card.due, Card.id).limit(1).scalar_subquery())
+
+    singles = (select(Question.id).where(Question.bank_id.in_(_BANKS), Question.retired.is_(False),
+                                         Question.type.not_in(sorted(_multi_card_types())), ~_first_card_started())
+               .limit(bindparam("cap")).subquery())
+    last = (select(ReviewLog.id).where(ReviewLog.user_id == _USER, ReviewLog.kind == "study")
+            .order_by(ReviewLog.id.desc()).limit(1).scalar_subquery())
+    return select(done.c.new_done, done.c.reviews_done,
+                  due_today(learning_state), due_today(Card.state == sched.REVIEW),
+                  first_learning(Card.id), first_learning(Card.due),
+                  select(func.count()).select_from(singles).scalar_subquery(), last).select_from(done)
+
+
 def _state(user: User, bank_ids: list[int], now: datetime, day_start: datetime, day_end: datetime) -> _State:
     """One statement of scalar subqueries, each served by an index: the day's answers by
     (user_id, reviewed_at), the learner's cards by (user_id, due), the latest answer by
     (user_id, kind, id); new one-card questions are counted only up to the daily limit."""
-    live = _live(user, bank_ids, now)
-    learning_state = Card.state.in_([sched.LEARNING, sched.RELEARNING])
-
-    def done(prior_state: int):
-        return select(func.count()).select_from(ReviewLog).where(
-            ReviewLog.user_id == user.id, ReviewLog.reviewed_at >= day_start, ReviewLog.kind == "study",
-            ReviewLog.prior_state == prior_state).scalar_subquery()
-
-    def due_today(*where):
-        return (select(func.count()).select_from(Card).join(Question, Question.id == Card.question_id)
-                .where(*live, Card.due < day_end, *where).scalar_subquery())
-
-    def first_learning(column):
-        return (select(column).join(Question, Question.id == Card.question_id).where(*live, learning_state)
-                .order_by(Card.due, Card.id).limit(1).scalar_subquery())
-
-    multi = sorted(_multi_card_types())
-    first_card_started = select(Card.id).where(Card.user_id == user.id, Card.question_id == Question.id,
-                                               Card.ordinal == 0, _is_started(day_start)).exists()
-    singles = (select(Question.id).where(Question.bank_id.in_(bank_ids), Question.retired.is_(False),
-                                         Question.type.not_in(multi), ~first_card_started)
-               .limit(max(0, user.new_per_day)).subquery())
-    last = (select(ReviewLog.id).where(ReviewLog.user_id == user.id, ReviewLog.kind == "study")
-            .order_by(ReviewLog.id.desc()).limit(1).scalar_subquery())
-    row = db.session.execute(select(
-        done(sched.NEW), done(sched.REVIEW), due_today(learning_state), due_today(Card.state == sched.REVIEW),
-        first_learning(Card.id), first_learning(Card.due),
-        select(func.count()).select_from(singles).scalar_subquery(), last)).one()
+    row = db.session.execute(_state_statement(), {
+        "user_id": user.id, "bank_ids": bank_ids, "now": now, "day_start": day_start, "day_end": day_end,
+        "cap": max(0, user.new_per_day)}).one()
     return _State(*(value or 0 for value in row[:4]), row[4], row[5], row[6] or 0, row[7])
 
 
@@ -108,29 +130,28 @@ def _new_candidates(user: User, bank_ids: list[int], day_start: datetime, limit:
     # A learner with 1,000 cards must not load 1,000 questions (JSON and all) on every page: the
     # started cards of one-card questions are left out in SQL, the questions of types that make
     # several cards (cloze) are checked card by card from their ordinals (cached, see
-    # _multi_card_ordinals), and the rows are read only until ``limit`` cards are found.
+    # _multi_card_ordinals), and no question is loaded here (the page loads the one it shows).
+    params = {"user_id": user.id, "bank_ids": bank_ids, "day_start": day_start}
+    # Every row of a one-card question is a new card, so ``limit`` rows and a few for the cloze
+    # questions among them are enough; only when they are not is the rest read.
+    rows = db.session.execute(_candidates_statement(), {**params, "rows": 2 * limit + 10}).all()
+    chosen = _choose_new(user, rows, day_start, limit)
+    if len(chosen) < limit and len(rows) == 2 * limit + 10:
+        rows = db.session.execute(_candidates_statement(), {**params, "rows": 2**31 - 1}).all()
+        chosen = _choose_new(user, rows, day_start, limit)
+    return chosen
+
+
+def _choose_new(user: User, rows: list, day_start: datetime, limit: int) -> list[tuple[int, int]]:
     multi = _multi_card_types()
-    multi_list = sorted(multi)
-    is_started = _is_started(day_start)
-    first_card_started = select(Card.id).where(Card.user_id == user.id, Card.question_id == Question.id,
-                                               Card.ordinal == 0, is_started).exists()
-    rows = db.session.execute(
-        select(Question.id, Question.type, Question.content_hash)
-        .where(Question.bank_id.in_(bank_ids), Question.retired.is_(False),
-               or_(Question.type.in_(multi_list), ~first_card_started))
-        .order_by(Question.bank_id, Question.position)).all()
     multi_rows = [(qid, digest) for qid, qtype, digest in rows if qtype in multi]
     started: set[tuple[int, int]] = set()
     touched_today: set[int] = set()
     ordinals_of: dict[int, list[int]] = {}
-    if multi_rows:  # only banks with cloze questions need their learner's started cards
-        started = set(db.session.execute(
-            select(Card.question_id, Card.ordinal).join(Question, Question.id == Card.question_id)
-            .where(Card.user_id == user.id, Question.bank_id.in_(bank_ids), Question.type.in_(multi_list),
-                   is_started)).all())
-        touched_today = set(db.session.scalars(
-            select(Card.question_id).join(ReviewLog, ReviewLog.card_id == Card.id)
-            .where(ReviewLog.user_id == user.id, ReviewLog.reviewed_at >= day_start)))
+    if multi_rows:  # cloze questions: which of their cards the learner has started, and today's
+        params = {"user_id": user.id, "question_ids": [qid for qid, _ in multi_rows], "day_start": day_start}
+        started = set(db.session.execute(_STARTED_OF, params).all())
+        touched_today = set(db.session.scalars(_TOUCHED_TODAY_OF, params))
         ordinals_of = _multi_card_ordinals(multi_rows)
     chosen: list[tuple[int, int]] = []
     for qid, qtype, _ in rows:
@@ -144,6 +165,26 @@ def _new_candidates(user: User, bank_ids: list[int], day_start: datetime, limit:
         if len(chosen) >= limit:
             break
     return chosen
+
+
+@functools.cache
+def _candidates_statement():
+    """Questions that may hold a new card: the learner's card 0 not started (one-card types), or any
+    (types that make several cards, checked card by card), in bank order."""
+    multi = sorted(_multi_card_types())
+    return (select(Question.id, Question.type, Question.content_hash)
+            .where(Question.bank_id.in_(_BANKS), Question.retired.is_(False),
+                   or_(Question.type.in_(multi), ~_first_card_started()))
+            .order_by(Question.bank_id, Question.position).limit(bindparam("rows")))
+
+
+_QUESTIONS = bindparam("question_ids", expanding=True)
+# The started cards, and the cards answered today, of these (cloze) questions.
+_STARTED_OF = select(Card.question_id, Card.ordinal).where(Card.user_id == _USER, Card.question_id.in_(_QUESTIONS),
+                                                           _is_started(_DAY_START))
+_TOUCHED_TODAY_OF = (select(Card.question_id).join(ReviewLog, ReviewLog.card_id == Card.id)
+                     .where(Card.user_id == _USER, Card.question_id.in_(_QUESTIONS),
+                            ReviewLog.user_id == _USER, ReviewLog.reviewed_at >= _DAY_START))
 
 
 def _multi_card_types() -> frozenset[str]:
@@ -241,32 +282,37 @@ def next_card(user: User, bank_ids: list[int], now: datetime) -> Pick | None:
     return queue(user, bank_ids, now).pick
 
 
+_CARD_WITH_QUESTION = (select(Card).where(Card.id == bindparam("card_id"))
+                       .options(joinedload(Card.question).joinedload(Question.bank)))
+_NEW_CARD = (select(Question, Card)
+             .outerjoin(Card, and_(Card.question_id == Question.id, Card.user_id == _USER,
+                                   Card.ordinal == bindparam("ordinal")))
+             .where(Question.id == bindparam("question_id")).options(joinedload(Question.bank)))
+
+
 def _pick_of_card(card_id: int) -> Pick:
     """The card with its question and the question's bank, in one query."""
-    card = db.session.scalar(select(Card).where(Card.id == card_id)
-                             .options(joinedload(Card.question).joinedload(Question.bank)))
+    card = db.session.scalar(_CARD_WITH_QUESTION, {"card_id": card_id})
     return Pick(card.question, card.ordinal, card)
 
 
 def _pick_of_new(user: User, question_id: int, ordinal: int) -> Pick:
     """A new card: its question and bank, and its row if it has one (a card reset or unsuspended)."""
-    question, card = db.session.execute(
-        select(Question, Card).outerjoin(Card, and_(Card.question_id == Question.id, Card.user_id == user.id,
-                                                    Card.ordinal == ordinal))
-        .where(Question.id == question_id).options(joinedload(Question.bank))).one()
+    question, card = db.session.execute(_NEW_CARD, {"user_id": user.id, "question_id": question_id,
+                                                    "ordinal": ordinal}).one()
     return Pick(question, ordinal, card)
 
 
-_RECALL_COLUMNS = (Card.id, Card.state, Card.step, Card.stability, Card.difficulty, Card.due, Card.last_review,
-                   Card.reps, Card.lapses, Card.leech)
+_AT_RISK = (select(Card.id, Card.state, Card.step, Card.stability, Card.difficulty, Card.due, Card.last_review,
+                   Card.reps, Card.lapses, Card.leech).join(Question, Question.id == Card.question_id)
+            .where(*_LIVE, Card.state == sched.REVIEW, Card.due < _DAY_END).order_by(Card.due).limit(100))
 
 
 def _most_at_risk(user: User, bank_ids: list[int], now: datetime, day_end: datetime) -> Pick | None:
     """Of the (first 100) reviews due today, the one with the lowest recall probability: read as
     plain rows, and only that card loaded."""
-    rows = db.session.execute(select(*_RECALL_COLUMNS).join(Question, Question.id == Card.question_id)
-                              .where(*_live(user, bank_ids, now), Card.state == sched.REVIEW, Card.due < day_end)
-                              .order_by(Card.due).limit(100)).all()
+    rows = db.session.execute(_AT_RISK, {"user_id": user.id, "bank_ids": bank_ids, "now": now,
+                                         "day_end": day_end}).all()
     if not rows:
         return None
     scheduler = scheduler_for(user)

@@ -4,6 +4,6 @@ from flask import Blueprint
 bp = Blueprint("study", __name__)
 
 from ..web.errors import CSRF_FALLBACKS  # noqa: E402
-from . import pending, quiz_routes, routes  # noqa: E402,F401
+from . import browse_routes, custom_routes, pending, quiz_routes, routes  # noqa: E402,F401
 
 CSRF_FALLBACKS["study.answer"] = pending.keep_for_after_login

@@ -3,10 +3,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, IntegerField, StringField
-from wtforms.validators import DataRequired, InputRequired, NumberRange, ValidationError
+from wtforms import DecimalField, Form, IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..services.accounts import TIMEZONES
+from ..services.browse import DUE, LAST, MAX_LAPSES, MAX_SEARCH_CHARS, SORTS, STATES
+from ..services.custom_study import MAX_DAYS, MAX_EXTRA_NEW, MODES
 
 
 def known_timezone(form, field) -> None:
@@ -33,3 +36,41 @@ class SettingsForm(FlaskForm):
 
 class QuizForm(FlaskForm):
     size = IntegerField("Number of questions", default=10, validators=[InputRequired(), NumberRange(1, 100)])
+
+
+def _choices(labels: dict[str, str]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in labels.items()]
+
+
+class BrowseForm(Form):
+    """The card browser's search (a GET query: no CSRF token). Choices are set by the view."""
+
+    q = StringField("Search", validators=[Optional(), Length(max=MAX_SEARCH_CHARS)],
+                    description="Words of the question, its answers or its explanation.")
+    bank = SelectField("Bank", choices=_choices({"": "All banks"}), default="")
+    tag = SelectField("Tag", choices=_choices({"": "Any tag"}), default="")
+    state = SelectField("State", choices=_choices({"": "Any state", **STATES}), default="")
+    due = SelectField("Due", choices=_choices({"": "Any time", **DUE}), default="")
+    lapses = IntegerField("Lapses at least", validators=[Optional(), NumberRange(0, MAX_LAPSES)])
+    last = SelectField("Last answer", choices=_choices({"": "Any", **LAST}), default="")
+    sort = SelectField("Sort by", choices=_choices(SORTS), default="order")
+
+
+class CustomStudyForm(FlaskForm):
+    """One of custom study's four sessions (``mode``); only that mode's field is read."""
+
+    mode = SelectField("Session", choices=_choices(MODES), validators=[InputRequired()])
+    ahead_days = IntegerField("Days ahead", default=7, validators=[Optional(), NumberRange(1, MAX_DAYS)])
+    forgotten_days = IntegerField("Days back", default=1, validators=[Optional(), NumberRange(1, MAX_DAYS)])
+    extra_new = IntegerField("More new cards", default=10, validators=[Optional(), NumberRange(1, MAX_EXTRA_NEW)])
+    tags = SelectMultipleField("Tags", choices=[])
+
+    NEEDS = {"ahead": "ahead_days", "forgotten": "forgotten_days", "new": "extra_new", "tag": "tags"}
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        field = getattr(self, self.NEEDS.get(self.mode.data, "mode"))
+        if not field.data and not field.errors:
+            field.errors = [*field.errors, "Choose at least one tag." if field.name == "tags" else "Enter a number."]
+            ok = False
+        return ok

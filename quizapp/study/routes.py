@@ -98,7 +98,7 @@ def answer():
         result = answers.record_answer(current_user, question_id, ordinal, response,
                                      request.form.get("client_id", ""), now=now,
                                      duration_ms=duration_ms(now), shown_at=shown_at(), rating=form_int("rating"),
-                                     seen_version=request.form.get("version") or None)
+                                     seen_version=request.form.get("version") or None, question=question)
     except cards.AskAgain as exc:
         typed = {"answer": request.form.getlist("answer")[:100], "client_id": request.form.get("client_id", "")}
         return _card_page(cards.pick_for(current_user, question, ordinal), now, chosen_bank_ids(), error=str(exc),
@@ -121,19 +121,22 @@ def pending_answer():
 @bp.get("/study/answered/<int:log_id>")
 @login_required
 def answered(log_id: int):
-    log, card = answers.own_log(current_user, log_id)
+    log, card = answers.own_answer(current_user, log_id)  # with its question and bank, in one query
     question = card.question
     qtype = get_type(question.type)
     outcome = qtype.grade(cards.graded_data(question), log.answer, card.ordinal)
-    suggested = answers.suggestion(current_user, qtype, outcome, log.duration_ms, before_log_id=log.id)
-    latest = answers.last_log(current_user)
-    is_latest = latest is not None and latest.id == log.id
+    # The counts and the learner's latest answer from the one query of the queue's state.
+    queue = study_queue.queue(current_user, chosen_bank_ids(), utcnow(), with_pick=False)
+    is_latest = queue.last_log_id == log.id
+    # The rating buttons (their intervals, the suggestion beside them) are shown on the latest answer only.
+    suggested = (answers.suggestion(current_user, qtype, outcome, log.duration_ms, before_log_id=log.id)
+                 if is_latest else None)
     return render_template(
         "study/feedback.html", log=log, card=card, question=question, qtype=qtype, outcome=outcome,
-        suggested=suggested, intervals=answers.log_intervals(current_user, log, card),
+        suggested=suggested, intervals=answers.log_intervals(current_user, log, card) if is_latest else {},
         ratings=sched.RATING_NAMES, can_rerate=is_latest, is_latest=is_latest,
         given=qtype.given_text(log.answer), diff=_difference(qtype, log.answer, outcome),
-        counts=study_queue.counts(current_user, chosen_bank_ids(), utcnow()))
+        counts=queue.counts)
 
 
 def _difference(qtype, response, outcome) -> list[tuple[str, str]] | None:

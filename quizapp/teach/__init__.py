@@ -22,4 +22,13 @@ def teachers_only():
     return None
 
 
-from . import bank_routes, class_routes, enrol_routes, progress_routes, stats_routes, upload_routes  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    bank_manage_routes,
+    bank_routes,
+    class_routes,
+    enrol_routes,
+    import_list_routes,
+    progress_routes,
+    stats_routes,
+    upload_routes,
+)

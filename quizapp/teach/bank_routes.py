@@ -1,5 +1,8 @@
-"""A teacher's banks: overview, questions (add, edit, delete), documents, export."""
+"""A teacher's banks: overview, questions (add, edit, delete and restore), documents, export. A bank
+another teacher shares, or a built-in one, opens read-only (to copy it: bank_manage_routes)."""
 from __future__ import annotations
+
+import hashlib
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -7,39 +10,52 @@ from flask_login import current_user
 from ..banks import formats
 from ..banks.model import Question as ParsedQuestion
 from ..banks.native import question_from_dict
+from ..banks.readable_ids import id_from_text
 from ..domain.questions import REGISTRY, get_type
 from ..domain.questions.editing import fields_from_form, form_values
 from ..models import Bank, Question
 from ..models.types import utcnow
-from ..services import bank_edit, classes, documents
+from ..services import bank_edit, bank_lifecycle, classes, documents
 from ..services.bank_store import bank_as_parsed
+from ..services.progress import plain_prompt_of
 from ..web.bodies import EDITOR, UPLOAD, accepts_body
 from . import bp
-from .access import own_bank
-from .forms import AssignForm, DocumentsForm, choices, question_form
+from .access import own_bank, readable_bank
+from .forms import BankDetailsForm, DocumentsForm, choices, question_form
 from .upload_routes import documents_from_files
+
+REQUIRED = "This field is required."  # WTForms' DataRequired wording, for every missing field
 
 
 @bp.get("/")
 def index():
     banks, jobs = bank_edit.teacher_overview(current_user)
-    return render_template("teach/index.html", banks=banks, classes=classes.owned_by(current_user), jobs=jobs,
-                           types=REGISTRY.values())
+    return render_template("teach/index.html", banks=[(b, n) for b, n in banks if b.retired_at is None],
+                           retired=[(b, n) for b, n in banks if b.retired_at is not None],
+                           classes=classes.owned_by(current_user), jobs=jobs, types=REGISTRY.values())
 
 
 @bp.get("/banks/<slug>")
 def bank(slug: str):
-    bank = own_bank(slug)
+    return bank_page(readable_bank(slug))
+
+
+def bank_page(bank: Bank, details: BankDetailsForm | None = None):
+    """The bank's page: editable by its owner (and admins), read-only for other teachers."""
+    editable = bank_edit.managed_bank(current_user, bank.slug) is not None
     questions = [q for q in bank.questions if not q.retired]
+    details = details or BankDetailsForm(title=bank.title, description=bank.description, sharing=bank.sharing)
     return render_template("teach/bank.html", bank=bank, questions=questions, documents=documents.of_bank(bank.id),
-                           types=REGISTRY.values(), formats=formats.FORMATS.values(),
-                           documents_form=DocumentsForm(), assign_form=AssignForm(),
-                           classes=classes.owned_by(current_user))
+                           types=REGISTRY.values(), formats=formats.FORMATS.values(), editable=editable,
+                           documents_form=DocumentsForm(), details_form=details,
+                           sharing=bank_lifecycle.SHARING_LABELS,
+                           deleted=bank_edit.retired_questions(bank) if editable else [],
+                           just_deleted=request.args.get("deleted", "")), 400 if details.errors else 200
 
 
 @bp.get("/banks/<slug>/export/<fmt>")
 def export(slug: str, fmt: str):
-    bank = own_bank(slug)
+    bank = readable_bank(slug)
     if fmt not in formats.FORMATS:
         abort(404)
     # A YAML or JSON bank with images comes as a zip (the bank file and media/).
@@ -71,9 +87,36 @@ def delete_document(slug: str, document_id: int):
     return redirect(url_for("teach.bank", slug=bank.slug) + "#documents")
 
 
-def _source_choices(bank: Bank):
-    sources = (bank.sources or {}).items()
-    return choices([("", "None"), *((key, (src or {}).get("title") or key) for key, src in sources)])
+DOCUMENT_CHOICE = "document:"  # a source choice naming an uploaded document that no bank source points at yet
+
+
+def _source_choices(bank: Bank, docs, current: str | None):
+    """The bank's sources, then its uploaded documents that no source names yet (picking one adds a
+    source for it), and the question's own source if the bank no longer lists it."""
+    sources = bank.sources or {}
+    pairs = [("", "None")]
+    named = set()
+    for key, src in sources.items():
+        src = src if isinstance(src, dict) else {}
+        label = src.get("title") or key
+        if src.get("file"):
+            named.add(src["file"])
+            label += "" if src["file"] == label else f" ({src['file']})"
+        pairs.append((key, label))
+    pairs += [(DOCUMENT_CHOICE + d.name, f"{d.name} (uploaded document)") for d in docs
+              if d.name not in named and d.name not in sources]
+    if current and current not in sources:
+        pairs.append((current, current))
+    return choices(pairs)
+
+
+def _picked_source(bank: Bank, value: str) -> tuple[str, dict]:
+    """The question's source key, and the bank source to add when an uploaded document was picked."""
+    if not value.startswith(DOCUMENT_CHOICE):
+        return value, {}
+    name = value.removeprefix(DOCUMENT_CHOICE)
+    key = id_from_text(name.rsplit(".", 1)[0], set(bank.sources or {}), fallback="document")
+    return key, {key: {"title": name, "file": name}}
 
 
 def _fill(form, bank: Bank, data: dict, type_name: str) -> None:
@@ -89,17 +132,28 @@ def _fill(form, bank: Bank, data: dict, type_name: str) -> None:
         getattr(form, f"f_{f.name}").data = bool(values[f.name]) if f.kind == "bool" else values[f.name]
 
 
-def _question(form, type_name: str, keep: dict) -> ParsedQuestion:
+def _type_fields(form, type_name: str, keep: dict) -> dict:
     values = {f.name: ("y" if getattr(form, f"f_{f.name}").data else "") if f.kind == "bool"
               else getattr(form, f"f_{f.name}").data or "" for f in get_type(type_name).editor}
     type_fields = {k: v for k, v in keep.items() if k in get_type(type_name).fields}
+    return fields_from_form(type_name, values, type_fields)
+
+
+def _text_of(type_name: str, fields: dict) -> str:
+    """The question's text as learners read it (its prompt, front or cloze text), for a new id."""
+    try:
+        return get_type(type_name).prompt(fields)
+    except (KeyError, TypeError, ValueError):  # a required field still missing: reported as such
+        return ""
+
+
+def _question(form, type_name: str, keep: dict, key: str, source: str, fields: dict) -> ParsedQuestion:
     raw = {**{k: v for k, v in keep.items() if k not in get_type(type_name).fields},
-           **fields_from_form(type_name, values, type_fields),
-           "id": form.key.data.strip(), "type": type_name,
+           **fields, "id": key, "type": type_name,
            "explanation": (form.explanation.data or "").strip(),
            "evidence": [line.strip() for line in (form.evidence.data or "").splitlines() if line.strip()],
            "tags": [t.strip() for t in (form.tags.data or "").split(",") if t.strip()]}
-    for name, value in (("source", form.source.data), ("difficulty", form.difficulty.data)):
+    for name, value in (("source", source), ("difficulty", form.difficulty.data)):
         if value:
             raw[name] = value
         else:
@@ -107,24 +161,56 @@ def _question(form, type_name: str, keep: dict) -> ParsedQuestion:
     return question_from_dict(raw)
 
 
+def _wording(message: str) -> str:
+    """An issue's message as a form shows it: every missing field in the same words as the form's own."""
+    if message == "is required":
+        return REQUIRED
+    message = message[:1].upper() + message[1:]
+    return message if message.endswith((".", "?", "!")) else message + "."
+
+
+def _digest(warnings: list[str]) -> str:
+    """What "Save anyway" confirms: these warnings, so a changed question is checked again."""
+    return hashlib.sha256("\n".join(warnings).encode()).hexdigest()[:16]
+
+
 def _edit(bank: Bank, type_name: str, current: Question | None):
+    docs = documents.of_bank(bank.id)
     form = question_form(type_name)
-    form.source.choices = _source_choices(bank)
+    form.source.choices = _source_choices(bank, docs, current.data.get("source") if current else None)
     keep = dict(current.data) if current is not None else {}
+    warnings: list[str] = []
     if request.method == "GET" and current is not None:
         _fill(form, bank, keep, type_name)
-    if form.validate_on_submit():
-        question = _question(form, type_name, keep)
-        _, issues = bank_edit.put_question(bank, question, utcnow(), replacing=current.key if current else None)
-        if not issues:
-            flash(f"Saved question {question.id}.", "success")
-            return redirect(url_for("teach.bank", slug=bank.slug) + f"#q-{question.id}")
-        for issue in issues:
+    if form.is_submitted():
+        # The form's own rules and the question's, all at once: every missing field is named together.
+        form.validate()
+        source, new_sources = _picked_source(bank, form.source.data or "")
+        fields = _type_fields(form, type_name, keep)
+        key = (form.key.data or "").strip()
+        if not key and current is not None:
+            key = current.key
+        elif not key and (text := _text_of(type_name, fields).strip()):
+            key = form.key.data = bank_edit.new_key(bank, text)
+        replacing = current.key if current else None
+        question = _question(form, type_name, keep, key or "new-question", source, fields)
+        errors, warnings = bank_edit.check_question(bank, question, replacing, new_sources)
+        for issue in errors:
             target = _form_field(form, issue.field)
-            target.errors = [*target.errors, issue.message]
+            if not target.errors:  # one message per field: the form's own when it has one
+                target.errors = [*target.errors, _wording(issue.message)]
+        if not form.errors and (not warnings or request.form.get("confirm") == _digest(warnings)):
+            _, issues = bank_edit.put_question(bank, question, utcnow(), replacing=replacing, sources=new_sources)
+            if not issues:
+                flash(f"Saved question {question.id}.", "success")
+                return redirect(url_for("teach.bank", slug=bank.slug) + f"#q-{question.id}")
+            for issue in issues:
+                target = _form_field(form, issue.field)
+                target.errors = [*target.errors, _wording(issue.message)]
     status = 400 if form.errors else 200
     return render_template("teach/question.html", bank=bank, form=form, qtype=get_type(type_name),
-                           current=current), status
+                           current=current, warnings=[] if form.errors else warnings,
+                           confirm=_digest(warnings) if warnings else ""), status
 
 
 def _form_field(form, field: str | None):
@@ -153,9 +239,27 @@ def edit_question(slug: str, key: str):
     return _edit(bank, question.type, question)
 
 
-@bp.post("/banks/<slug>/questions/<key>/delete")
+@bp.route("/banks/<slug>/questions/<key>/delete", methods=["GET", "POST"])
 def delete_question(slug: str, key: str):
+    """GET asks to confirm; POST deletes (retires: learners' history is kept, and it can be restored)."""
     bank = own_bank(slug)
+    question = bank_edit.stored_question(bank, key)
+    if request.method == "GET":
+        return render_template("teach/confirm.html", title=f"Delete question {key}?",
+                               message=plain_prompt_of(question.type, question.data),
+                               details=["It leaves the bank and learners' study; their history of it is kept.",
+                                        "You can undo this: deleted questions can be restored from the bank page."],
+                               action=url_for("teach.delete_question", slug=bank.slug, key=key),
+                               button="Delete question", back=url_for("teach.bank", slug=bank.slug) + f"#q-{key}")
     bank_edit.delete_question(bank, key, utcnow())
     flash(f"Deleted question {key}. Learners' history of it is kept.", "success")
-    return redirect(url_for("teach.bank", slug=bank.slug))
+    return redirect(url_for("teach.bank", slug=bank.slug, deleted=key) + "#deleted")
+
+
+@bp.post("/banks/<slug>/questions/<key>/restore")
+def restore_question(slug: str, key: str):
+    bank = own_bank(slug)
+    report = bank_edit.restore_question(bank, key, utcnow())
+    flash(f"Restored question {key}, with learners' progress on it." if report else f"Question {key} is not deleted.",
+          "success")
+    return redirect(url_for("teach.bank", slug=bank.slug) + f"#q-{key}")

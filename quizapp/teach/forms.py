@@ -4,11 +4,13 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from ..banks import formats
-from ..banks.model import SLUG
+from ..banks.delimited import CARD_SEPARATORS, FIELD_SEPARATORS, MAX_SEPARATOR_CHARS, separator_option
+from ..banks.model import MAX_TITLE_CHARS, SLUG
 from ..domain.questions import DIFFICULTIES, get_type
+from ..services.bank_lifecycle import MAX_DESCRIPTION_CHARS, SHARING_LABELS
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -27,6 +29,46 @@ class UploadForm(FlaskForm):
     documents = MultipleFileField("Source documents (optional)",
                                   description="Plain text or Markdown files the questions quote; every quote is "
                                               "checked against them and students see it in context.")
+    # Quizlet's export dialog: "Between term and definition" and "Between rows" (CSV/TSV only).
+    term_sep = SelectField("Between term and definition", default="", choices=choices([
+        ("", "Detect (tab, comma, semicolon or pipe)"), ("tab", "Tab"), ("comma", "Comma"),
+        ("semicolon", "Semicolon"), ("custom", "Custom")]))
+    term_sep_custom = StringField("Custom text between term and definition",
+                                  validators=[Length(max=MAX_SEPARATOR_CHARS)],
+                                  description="For example ' - ' (spaces count). \\t is a tab, \\n a new line.")
+    card_sep = SelectField("Between rows", default="newline", choices=choices([
+        ("newline", "New line"), ("semicolon", "Semicolon"), ("blank-line", "A blank line"), ("custom", "Custom")]))
+    card_sep_custom = StringField("Custom text between rows",
+                                  validators=[Length(max=MAX_SEPARATOR_CHARS)],
+                                  description="Whatever you typed in Quizlet's custom box; \\n is a new line.")
+
+    def validate_term_sep_custom(self, field) -> None:
+        _custom_separator(self.term_sep.data, field, FIELD_SEPARATORS)
+
+    def validate_card_sep_custom(self, field) -> None:
+        _custom_separator(self.card_sep.data, field, CARD_SEPARATORS)
+
+    def reader_options(self) -> dict[str, str]:
+        """The separators chosen, as the CSV reader takes them (none when left as they are)."""
+        out = {}
+        term = self.term_sep_custom.data if self.term_sep.data == "custom" else self.term_sep.data
+        if term:
+            out["separator"] = separator_option(term, FIELD_SEPARATORS, "between term and definition")
+        rows = self.card_sep_custom.data if self.card_sep.data == "custom" else self.card_sep.data
+        if rows and rows != "newline":
+            out["card_separator"] = separator_option(rows, CARD_SEPARATORS, "between rows")
+        return out
+
+
+def _custom_separator(choice: str, field, names: dict[str, str]) -> None:
+    if choice != "custom":
+        return
+    if not field.data:
+        raise ValidationError("Type the text that separates them, or pick one of the choices.")
+    try:
+        separator_option(field.data, names)
+    except ValueError as exc:
+        raise ValidationError(str(exc).capitalize() + ".") from None
 
 
 class RecheckForm(FlaskForm):
@@ -36,6 +78,13 @@ class RecheckForm(FlaskForm):
 
 class ClassForm(FlaskForm):
     name = StringField("Class name", validators=[DataRequired(), Length(max=120)])
+
+
+class BankDetailsForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=MAX_TITLE_CHARS)])
+    description = TextAreaField("Description", validators=[Length(max=MAX_DESCRIPTION_CHARS)],
+                                render_kw={"rows": 3})
+    sharing = SelectField("Who else sees it", choices=choices(SHARING_LABELS.items()))
 
 
 class AssignForm(FlaskForm):
@@ -53,11 +102,15 @@ class DocumentsForm(FlaskForm):
 
 
 class QuestionFormBase(FlaskForm):
-    key = StringField("Question id", validators=[DataRequired(), Regexp(SLUG, message=(
+    # Left empty, the id is made from the question's text (services.bank_edit.new_key).
+    key = StringField("Question id", validators=[Optional(), Regexp(SLUG, message=(
         "Use letters, digits, '.', '_' or '-' (no spaces)."))],
-        description="Stays the same when you edit the question; learners' progress follows it.")
+        description="Made from the question's text when left empty. Stays the same when you edit the "
+                    "question; learners' progress follows it.")
     explanation = TextAreaField("Why the answer is right", render_kw={"rows": 3})
-    source = SelectField("Source document", choices=[])
+    source = SelectField("Source document", choices=[],
+                         description="The document the evidence quotes come from: a source of the bank or an "
+                                     "uploaded document.")
     evidence = TextAreaField("Evidence quotes", render_kw={"rows": 3},
                              description="One quote per line, copied word for word from the source document.")
     tags = StringField("Tags", description="Separated by commas.")

@@ -11,7 +11,7 @@ from ..domain import class_progress as cp
 from ..domain.progress import to_csv
 from ..models.types import utcnow
 from ..progress.views import csv_download, render_dashboard
-from ..services import class_progress
+from ..services import assignment_progress, class_progress
 from . import bp
 from .access import own_class
 
@@ -25,9 +25,10 @@ def _student(class_id: int, user_id: int):
 def class_progress_page(class_id: int):
     classroom = own_class(class_id)
     progress = class_progress.class_progress(classroom, current_user, utcnow())
-    due_dates = {a.bank_id: a.due_at for a in classroom.assignments}
+    completions = assignment_progress.completions(classroom, progress)
     return render_template("teach/class_progress.html", classroom=classroom, progress=progress,
-                           needs_help=cp.needs_help(progress), completions=cp.completions(progress, due_dates),
+                           needs_help=cp.needs_help(progress), completions=completions,
+                           assignment_totals=cp.assignment_totals(completions, progress.now),
                            csv_endpoint="teach.class_progress_csv", csv_args={"class_id": classroom.id})
 
 

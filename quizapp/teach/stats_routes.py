@@ -7,8 +7,14 @@ from ..domain.progress import to_csv
 from ..domain.stats import items as stats
 from ..models.types import utcnow
 from ..services import item_stats
+from ..services.progress import plain_prompt_of
 from . import bp
 from .access import own_bank
+
+
+def _texts(analysis) -> dict[str, str]:
+    """Each question's text as learners read it (plain, one line), by id: the page names questions by it."""
+    return {row.question.key: plain_prompt_of(row.question.type, row.question.data) for row in analysis.rows}
 
 
 @bp.get("/banks/<slug>/stats")
@@ -18,12 +24,16 @@ def bank_stats(slug: str):
     report = item_stats.report(bank, now, recalculate=request.args.get("recalculate") == "1")
     return render_template("teach/stats.html", bank=bank, analysis=report.analysis, stats=stats,
                            min_flag_attempts=stats.MIN_FLAG_ATTEMPTS, computed_at=report.computed_at,
+                           texts=_texts(report.analysis),
                            minutes_old=int((now - report.computed_at).total_seconds() // 60))
 
 
 @bp.get("/banks/<slug>/stats.csv")
 def bank_stats_csv(slug: str):
     bank = own_bank(slug)
-    body = to_csv(item_stats.CSV_HEADER, item_stats.csv_rows(item_stats.report(bank, utcnow()).analysis))
+    analysis = item_stats.report(bank, utcnow()).analysis
+    texts = _texts(analysis)  # each question's text in the last column
+    body = to_csv((*item_stats.CSV_HEADER, "question text"),
+                  ((*row, texts.get(row[0], "")) for row in item_stats.csv_rows(analysis)))
     name = f"{bank.slug}-item-analysis-{utcnow().date().isoformat()}.csv"
     return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})

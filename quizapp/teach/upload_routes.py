@@ -1,13 +1,27 @@
 """Uploading a question set: the form, progress while checking, the preview, fixes, saving."""
 from __future__ import annotations
 
+from io import BytesIO
 from urllib.parse import quote
 
-from flask import Response, abort, flash, jsonify, make_response, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 
 from ..banks.limits import DEFAULT_LIMITS, size_text
+from ..models.imports import ImportStatus
 from ..models.types import utcnow
+from ..services import import_media as import_media_service
 from ..services import imports
 from ..web.bodies import UPLOAD, accepts_body
 from . import bp
@@ -47,7 +61,7 @@ def upload():
                 raise imports.UploadError(f"{filename}: the file is {size_text(len(data))}; "
                                           f"the limit is {size_text(DEFAULT_LIMITS.max_upload_bytes)}")
             job = imports.start(current_user, filename, data, documents_from_files(form.documents.data), utcnow(),
-                                fmt=form.fmt.data)
+                                fmt=form.fmt.data, options=form.reader_options())
         except imports.UploadError as exc:
             form.file.errors = [*form.file.errors, str(exc)]
             return render_template("teach/upload.html", form=form), 400
@@ -59,7 +73,7 @@ def upload():
 def import_job(job_id: int):
     job = _job(job_id)
     now = utcnow()
-    if job.status == "saved" and job.bank_id is not None and "page" not in request.args:
+    if job.status == ImportStatus.SAVED and job.bank_id is not None and "page" not in request.args:
         flash(job.result.get("summary", "Saved."), "success")
         return redirect(url_for("teach.bank", slug=job.result["slug"]))
     questions = job.result.get("questions", [])
@@ -85,6 +99,23 @@ def import_status(job_id: int):
     return jsonify(status=job.status, done=job.done, total=job.total,
                    stale=imports.is_stale(job, utcnow()),
                    url=url_for("teach.import_job", job_id=job.id))
+
+
+# Served inline only for raster images (as main.media serves a saved bank's); anything else is a download.
+INLINE_IMAGES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
+
+
+@bp.get("/imports/<int:job_id>/media/<path:name>")
+def import_media(job_id: int, name: str):
+    """An image of the upload, for its preview (the bank's own media URL exists only once saved)."""
+    data, content_type = import_media_service.preview_image(_job(job_id), name)
+    inline = content_type in INLINE_IMAGES
+    response = send_file(BytesIO(data), mimetype=content_type if inline else "application/octet-stream",
+                         as_attachment=not inline, download_name=name.rsplit("/", 1)[-1], max_age=0)
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.cache_control.public = False
+    response.cache_control.private = True
+    return response
 
 
 @bp.get("/imports/<int:job_id>/errors.txt")
@@ -121,7 +152,7 @@ def import_recheck(job_id: int):
 def import_save(job_id: int):
     job = _job(job_id)
     try:
-        imports.request_save(job)
+        imports.request_save(job, import_history=request.form.get("import_history") == "1")
     except imports.UploadError as exc:
         flash(f"Not saved: {exc}.", "error")
         response = make_response(import_job(job_id))

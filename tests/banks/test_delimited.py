@@ -2,6 +2,8 @@
 with the line they are on, and dump_csv read back by this reader and by Anki itself."""
 from __future__ import annotations
 
+import csv
+import io
 import os
 import re
 import string
@@ -16,6 +18,7 @@ from quizapp.banks.delimited import (
     decks_title,
     detect_separator,
     dump_csv,
+    dump_tsv,
     guid_question_id,
     parse_delimited,
     text_question_id,
@@ -165,11 +168,17 @@ def test_quoted_fields_with_newlines_separators_and_doubled_quotes():
             '\n'
             '"say ""hi""","two\nlines\n# not a comment"\n'
             '# another comment\n'
-            'last,one\n')
-    qs = cards(text)
-    assert sides(qs) == [("flashcard", "front", "back"), ("flashcard", "a, b", "simple"),
-                         ("flashcard", 'say "hi"', "two\nlines\n# not a comment"), ("flashcard", "last", "one")]
-    assert [q.line for q in qs] == [2, 3, 5, 9]
+            'last, "one, quoted after a space"\n')
+    result = parse_delimited(text, "cards.txt")
+    assert result.errors == []
+    qs = result.bank.questions
+    assert sides(qs) == [("flashcard", "a, b", "simple"), ("flashcard", 'say "hi"', "two\nlines\n# not a comment"),
+                         ("flashcard", "last", "one, quoted after a space")]
+    assert [q.line for q in qs] == [3, 5, 9]
+    # The first row names the columns; the comment in the body is not dropped without a word.
+    assert [(n.line, n.message) for n in result.notices] == [
+        (2, "read as the names of the columns (front, back), not as a card"),
+        (8, "not imported: 1 line starting with '#', read as comments as Anki does")]
 
 
 def test_windows_line_endings_and_a_byte_order_mark():
@@ -202,9 +211,9 @@ def test_quizlet_custom_separators():
     assert [q.line for q in qs] == [1, 1, 2]
 
 
-def test_extra_fields_are_left_out_with_a_notice():
-    result = parse_delimited("term,definition, with a comma\nb,c\n", "quizlet.csv")
-    assert sides(result.bank.questions) == [("flashcard", "term", "definition"), ("flashcard", "b", "c")]
+def test_a_column_beyond_front_and_back_is_left_out_with_a_notice():
+    result = parse_delimited("a\tb\tc\nd\te\t\n", "anki.txt")
+    assert sides(result.bank.questions) == [("flashcard", "a", "b"), ("flashcard", "d", "e")]
     assert [(n.line, n.message) for n in result.notices] == [(1, "column 3 is not imported (it has text in 1 row)")]
 
 
@@ -327,37 +336,38 @@ def sample_bank() -> Bank:
     ])
 
 
-def test_dump_csv_writes_anki_headers():
+def test_dump_csv_writes_anki_headers_and_the_type_columns():
     text = dump_csv(sample_bank())
-    assert text.splitlines()[:7] == ["#separator:Tab", "#html:false", "#deck:European capitals",
+    assert text.splitlines()[:7] == ["#separator:Comma", "#html:false", "#deck:European capitals",
                                      "#guid column:1", "#notetype column:2", "#tags column:6",
-                                     "#columns:GUID\tNotetype\tFront\tBack\tExplanation\tTags"]
-    assert 'quizapp:capitals/france\tBasic\tFrance\t"Paris\n(since 987)"\t"Not ""Lyon""."\teurope west' in text
-    assert "quizapp:capitals/italy\tBasic (and reversed card)\tItaly\tRome\t\t\n" in text
+                                     "#columns:GUID,Notetype,Front,Back,Explanation,Tags,Type,Data"]
+    assert 'quizapp:capitals/france,Basic,France,"Paris\n(since 987)","Not ""Lyon"".",europe west,flashcard,\n' in text
+    assert "quizapp:capitals/italy,Basic (and reversed card),Italy,Rome,,,flashcard,\n" in text
     assert "italy-reverse" not in text
+    assert ('quizapp:capitals/largest,Basic,"Largest city?\n- London\n- Paris",London,,,multiple_choice,'
+            '"{""prompt"":""Largest city?"",""choices"":[""London"",""Paris""],""answer"":""London""}"\n') in text
+    tsv = dump_tsv(sample_bank())
+    assert tsv.startswith("#separator:Tab\n")
+    assert "#columns:GUID\tNotetype\tFront\tBack\tExplanation\tTags\tType\tData\n" in tsv
 
 
-def test_dump_csv_reads_back_to_the_same_bank_and_loses_other_types():
+def test_dump_csv_reads_back_to_the_same_bank_types_included():
     bank = sample_bank()
-    result = parse_delimited(dump_csv(bank), "capitals.txt")
-    assert result.errors == [] and result.notices == []
-    back = result.bank
-    assert (back.id, back.title) == (bank.id, bank.title)
-    assert back.questions[:4] == bank.questions[:4]
-    largest, order = back.questions[4:]
-    assert (largest.type, largest.fields) == ("flashcard", {"front": "Largest city?\n- London\n- Paris",
-                                                            "back": "London"})
-    assert order.fields == {"front": "North to south\n- Berlin\n- Oslo\n- Rome", "back": "Oslo → Berlin → Rome"}
+    for dump in (dump_csv, dump_tsv):
+        result = parse_delimited(dump(bank), "capitals.txt")
+        assert result.errors == [] and result.notices == []
+        assert result.bank == bank
+        assert [q.type for q in result.bank.questions][4:] == ["multiple_choice", "ordering"]
 
 
-def test_dump_csv_with_html_escapes_plain_text():
+def test_dump_csv_with_html_shows_anki_escaped_text_and_keeps_each_format():
     bank = Bank("b", "B", [Question("a", "flashcard", {"front": "x < y", "back": "<b>z</b>"}, format="html"),
                            Question("p", "flashcard", {"front": "1 < 2", "back": "a\nb"})])
     text = dump_csv(bank)
     assert "#html:true" in text
-    a, p = parse_delimited(text).bank.questions
-    assert a.fields == {"front": "x &lt; y", "back": "<b>z</b>"}  # the HTML was not valid: now it is
-    assert (p.fields, p.format) == ({"front": "1 &lt; 2", "back": "a<br>b"}, "html")
+    assert "quizapp:b/p,Basic,1 &lt; 2,a<br>b," in text  # what Anki shows
+    assert "quizapp:b/a,Basic,x &lt; y,<b>z</b>," in text  # Anki gets valid HTML
+    assert parse_delimited(text).bank == bank  # each question as it was, from its Data cell
 
 
 def test_anki_imports_what_dump_csv_writes(tmp_path):
@@ -454,29 +464,39 @@ FORMULAS = ["=HYPERLINK(\"http://evil.example\",\"click\")", "+1+1", "-5 °C at 
             "=1+1", "'=already quoted", "''+two quotes", "'plain quote", "it's = fine"]
 
 
+def _cells(text: str) -> list[list[str]]:
+    return [row for row in csv.reader(io.StringIO(text)) if row and not row[0].startswith("#")]
+
+
 def test_dump_csv_guards_every_cell_a_spreadsheet_would_run_as_a_formula():
     bank = Bank("f", "=Formulas", [Question(f"q{i}", "flashcard", {"front": text, "back": text},
                                             explanation=text, tags=["-tag"] if i == 0 else [])
                                    for i, text in enumerate(FORMULAS)])
     text = dump_csv(bank)
-    rows = [line.split("\t") for line in text.splitlines() if not line.startswith("#")]
-    cells = [cell.strip('"') for row in rows for cell in row]
+    cells = [cell for row in _cells(text) for cell in row]
     assert not [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r"))]
-    assert "\t\"'=HYPERLINK(\"\"http" in text and "\t'-5 °C at night\t" in text and "\t'@SUM(A1:A9)\t" in text
-    assert "\t''=already quoted\t" in text and "\t'''+two quotes\t" in text  # one more quote, taken off again
-    assert "\t'plain quote\t" in text and "\tit's = fine\t" in text  # nothing to guard
+    assert ",\"'=HYPERLINK(\"\"http" in text and ",'-5 °C at night," in text and ",'@SUM(A1:A9)," in text
+    assert ",''=already quoted," in text and ",'''+two quotes," in text  # one more quote, taken off again
+    assert ",'plain quote," in text and ",it's = fine," in text  # nothing to guard
+    assert "\t'-5 °C at night\t" in dump_tsv(bank)
 
 
 def test_dump_csv_formula_guard_reads_back_to_the_same_text():
     bank = Bank("f", "Formulas", [Question(f"q{i}", "flashcard", {"front": text, "back": text}, explanation=text)
                                   for i, text in enumerate(FORMULAS)])
-    back = parse_delimited(dump_csv(bank), "f.txt").bank
-    assert [(q.fields["front"], q.fields["back"], q.explanation) for q in back.questions] == [
-        (t, t, t) for t in FORMULAS]
+    for dump in (dump_csv, dump_tsv):
+        back = parse_delimited(dump(bank), "f.txt").bank
+        assert [(q.fields["front"], q.fields["back"], q.explanation) for q in back.questions] == [
+            (t, t, t) for t in FORMULAS]
 
 
-def test_a_spreadsheets_text_marker_is_taken_off_in_any_csv():
-    assert sides(cards("'=1+1\t'-2\n'''@x\tplain")) == [("flashcard", "=1+1", "-2"), ("flashcard", "''@x", "plain")]
+def test_a_leading_quote_is_taken_off_only_in_rows_this_app_wrote():
+    # Someone else's file: "'+' operator" is text, the quote is part of it.
+    assert sides(cards("'+' operator\taddition\n'=1+1\t'-2\n")) == [
+        ("flashcard", "'+' operator", "addition"), ("flashcard", "'=1+1", "'-2")]
+    # A row of this app's export (its GUID says so): the guard it added comes off.
+    text = "#guid column:1\nquizapp:b/q1\t'=1+1\t'-2\nother\t'=1+1\t'-2\n"
+    assert sides(cards(text)) == [("flashcard", "=1+1", "-2"), ("flashcard", "'=1+1", "'-2")]
 
 
 @settings(max_examples=300, deadline=None)
@@ -487,3 +507,42 @@ def test_the_formula_guard_round_trips_any_text(text):
     guarded = guard_formula(text)
     assert unguard_formula(guarded) == text
     assert not guarded.startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+# -- image occlusion and sounds, as the .apkg reader leaves them out -----------------------------
+
+def test_image_occlusion_rows_and_sounds_of_an_anki_text_export_are_left_out_with_a_notice(tmp_path):
+    anki_collection = pytest.importorskip("anki.collection")
+    col = anki_collection.Collection(str(tmp_path / "c.anki2"))
+    try:
+        deck = col.decks.id("Anatomy")
+        occlusion = col.new_note(col.models.by_name("Image Occlusion"))
+        occlusion["Occlusion"] = "{{c1::image-occlusion:rect:left=.1:top=.2:width=.3:height=.4:oi=1}}"
+        occlusion["Image"], occlusion["Header"] = '<img src="brain.png">', "Brain"
+        col.add_note(occlusion, deck)
+        spoken = col.new_note(col.models.by_name("Basic"))
+        spoken["Front"], spoken["Back"] = "hello [sound:hello.mp3]", "bonjour"
+        col.add_note(spoken, deck)
+        with_type, without = tmp_path / "typed.txt", tmp_path / "plain.txt"
+        col.export_note_csv(out_path=str(with_type), limit=None, with_html=True, with_tags=True, with_deck=True,
+                            with_notetype=True, with_guid=True)
+        col.export_note_csv(out_path=str(without), limit=None, with_html=True, with_tags=False, with_deck=False,
+                            with_notetype=False, with_guid=False)
+    finally:
+        col.close()
+    for path in (with_type, without):
+        result = parse_delimited(path.read_bytes(), path.name)
+        assert result.errors == [], [str(e) for e in result.errors]
+        assert sides(result.bank.questions) == [("flashcard", "hello", "bonjour")]
+        assert sorted(n.message for n in result.notices) == [
+            "not imported: image occlusion notes (1 row)",
+            "not imported: sounds ([sound:...] tags, removed from the text) (1 row)"]
+        assert {n.level for n in result.notices} == {"skipped"}
+
+
+def test_a_notice_names_the_first_of_many_occlusion_rows():
+    text = "#notetype column:1\n" + "Image Occlusion\t{{c1::image-occlusion:rect:left=.1}}\t\n" * 3 + "Basic\ta\tb\n"
+    result = parse_delimited(text, "io.txt")
+    assert [(n.line, n.message) for n in result.notices] == [
+        (2, "not imported: image occlusion notes (3 rows, the first on this line)")]
+    assert sides(result.bank.questions) == [("flashcard", "a", "b")]

@@ -80,6 +80,10 @@ ACCESS = {
     "study.quiz_answer": STUDENT_A,
     "study.answer": BANK_READERS,  # question_id in the form
     "study.card_action": BANK_READERS,  # /study/card/<question>/<ordinal>/<action>
+    "study.browse_cards": SIGNED_IN,  # the card browser: the signed-in learner's own banks and cards only
+    "study.browse_act": BANK_READERS,  # "suspend <question>:<ordinal>" in the form
+    "study.browse_focus": SIGNED_IN,  # "study just these": cards the filter finds in the learner's banks
+    "study.custom": SIGNED_IN,  # custom study: sessions of the learner's own cards
     "main.media": BANK_READERS,  # /media/<bank>/<name>
     "teach.index": TEACHER,
     "teach.upload": TEACHER,
@@ -110,6 +114,21 @@ ACCESS = {
     "teach.import_media": TEACHER_A,  # an image of an unsaved upload (an Anki package), for its preview
     "teach.import_recheck": TEACHER_A,
     "teach.import_save": TEACHER_A,
+    # Housekeeping (issue 18): banks, questions, uploads, classes.
+    "teach.library": TEACHER,  # built-in banks and those other teachers share: never a private one (markers)
+    "teach.imports_list": TEACHER,  # the signed-in teacher's own uploads only
+    "teach.bank_details": TEACHER_A,  # rename, describe, share
+    "teach.retire_bank": TEACHER_A,
+    "teach.restore_bank": TEACHER_A,
+    "teach.delete_bank": TEACHER_A,  # GET asks; POST refused (409) here: student A has studied it
+    "teach.copy_bank": TEACHER_A,  # a private bank: only its owner (and admins) may copy it
+    "teach.restore_question": TEACHER_A,
+    "teach.import_discard": TEACHER_A,
+    "teach.rename_class": TEACHER_A,
+    "teach.archive_class": TEACHER_A,
+    "teach.restore_class": TEACHER_A,
+    "teach.delete_class": TEACHER_A,  # GET asks; POST deletes
+    "enrol.leave_class": STUDENT_A,  # only a member leaves, and only themselves: everyone else 404
 }
 # How a refusal looks where it is not 404 (study.answer: "That question is not in any of your banks.",
 # a 404 as for a retired question).
@@ -136,7 +155,9 @@ SHOWS = {
     "admin.index": USERS["student_a"][0],
 }
 # Allowed requests that undo parts of the world run last, after every page was seen.
-LAST = ("study.undo", "teach.delete_question", "teach.delete_document", "teach.unassign", "teach.remove_member",
+LAST = ("study.undo", "teach.import_discard", "teach.delete_question", "teach.restore_question",
+        "teach.delete_document", "teach.unassign", "teach.remove_member", "teach.retire_bank", "teach.restore_bank",
+        "teach.delete_bank", "teach.archive_class", "teach.restore_class", "teach.delete_class", "enrol.leave_class",
         "admin.set_role", "admin.set_access", "auth.end_sessions",
         "auth.logout")
 
@@ -158,6 +179,9 @@ def forms(world: World, endpoint: str) -> dict:
         "enrol.join": {"code": "NOPE-NOPE"},
         "progress.focus_start": {"question": ids["question_id"]},
         "study.quiz_new": {"bank": ids["bank_id"], "size": "2"},
+        "study.browse_act": {"one": f"suspend {ids['question_id']}:0"},
+        "study.browse_focus": {"q": "tessellation"},
+        "study.custom": {"mode": "ahead", "ahead_days": "30"},
         "study.quiz_answer": {"position": "0", "answer": "Rhombus"},
         "study.answer": {"question_id": ids["question_id"], "ordinal": "0", "client_id": world.fresh_id(),
                          "answer": "Penrose", "rating": "3"},
@@ -172,6 +196,8 @@ def forms(world: World, endpoint: str) -> dict:
         "teach.new_question": {"key": "planted", "f_front": "Planted front", "f_back": "Planted back"},
         "teach.edit_question": {"key": "who", "f_prompt": "Planted prompt?", "f_answers": "Penrose"},
         "teach.import_recheck": {"text": GIFT},
+        "teach.bank_details": {"title": "Planted title", "description": "Planted", "sharing": "school"},
+        "teach.rename_class": {"name": "Planted class"},
     }.get(endpoint, {})
 
 

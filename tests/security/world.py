@@ -149,8 +149,9 @@ def build_world(app: Flask, make_user) -> World:
     assert focus.headers["Location"] == "/study"
     with app.app_context():
         world.ids = {
-            # teacher A's objects
-            "slug": "tess-secrets", "key": "who", "type_name": "flashcard", "fmt": "yaml", "class_id": class_id,
+            # teacher A's objects (the export as GIFT, which is text: the bank has an image, so its
+            # YAML export is a zip of the bank and its media)
+            "slug": "tess-secrets", "key": "who", "type_name": "flashcard", "fmt": "gift", "class_id": class_id,
             "user_id": user_ids["student_a"], "code": code, "bank_id": bank_id, "name": "pic.png",
             "job_id": db.session.scalar(select(ImportJob.id).where(ImportJob.status != "saved")),
             "document_id": db.session.scalar(select(Document.id).where(Document.bank_id == bank_id)),

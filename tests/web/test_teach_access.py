@@ -47,7 +47,7 @@ def world(app, client, make_user):
     with app.app_context():
         args = {
             "slug": bank.slug, "bank_id": bank.id, "class_id": class_id, "user_id": student_id, "key": "capital",
-            "type_name": "matching", "fmt": "gift",
+            "type_name": "matching", "fmt": "gift", "name": "pic.png",
             "job_id": db.session.scalar(select(func.max(ImportJob.id))),
             "document_id": db.session.scalar(select(Document.id)),
             "assignment_id": db.session.scalar(select(Assignment.id)),
@@ -112,7 +112,8 @@ def test_another_teacher_gets_404_on_everything_of_the_first(app, world):
     b = app.test_client()
     AuthActions(b).login("b@example.com")
     token = csrf_from(b.get("/account").get_data(as_text=True))
-    own_pages = {"teach.index", "teach.upload", "teach.new_class"}  # B's own, nothing of A's in them
+    # B's own pages, nothing of A's in them.
+    own_pages = {"teach.index", "teach.upload", "teach.new_class", "teach.library", "teach.imports_list"}
     for method, url, rule in calls(app, world):
         response = send(b, method, url, token)
         if rule.endpoint in own_pages:

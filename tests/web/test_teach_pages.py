@@ -299,9 +299,17 @@ def test_edit_a_question_by_the_loaders_rules(app, teacher, make_user):
     # A right answer that is not among the choices: refused with the field named.
     bad = teacher.post(edit_url, data={**base, "f_answer": "Paris"})
     assert bad.status_code == 400 and 'id="f_answer-error"' in bad.get_data(as_text=True)
-    # A new right answer: everyone's card for it starts fresh, history kept.
+    # A new right answer: asked first, with how many learners restart; nothing saved yet.
     changed = {**base, "f_choices": "Moscow\nBeijing", "f_answer": "Beijing"}
-    assert teacher.post(edit_url, data=changed).status_code == 302
+    asked = teacher.post(edit_url, data=changed)
+    text = asked.get_data(as_text=True)
+    assert asked.status_code == 200
+    assert "Its right answer changes: on saving, 1 learner starts this question afresh" in text
+    with app.app_context():
+        assert db.session.scalar(select(Question.version).where(Question.key == "capital")) == 1
+    confirm = re.search(r'name="confirm" value="([0-9a-f]+)"', text).group(1)
+    # Confirmed: everyone's card for it starts fresh, history kept.
+    assert teacher.post(edit_url, data={**changed, "confirm": confirm}).status_code == 302
     with app.app_context():
         q = db.session.scalar(select(Question).where(Question.key == "capital"))
         assert q.data["prompt"] == "Where did Mao go in 1949?" and q.version == 2

@@ -117,17 +117,20 @@ class Matching(QuestionType):
             return errors
         if len(pairs) < 2:
             errors.append(FieldError("pairs", f"needs at least 2 pairs, has {len(pairs)}"))
-        for side, name in ((0, "left"), (1, "right")):
-            values = [str(p[side]) for p in pairs]
-            for i, v in enumerate(values):
-                if v in values[:i]:
-                    errors.append(FieldError(f"pairs[{i}]", f"repeats the {name} side {v!r}"))
+        # Two lefts may share a right (one -> odd, three -> odd), as in Moodle; a repeated left
+        # could never be told apart.
+        seen: set[str] = set()
+        for i, pair in enumerate(pairs):
+            if str(pair[0]) in seen:
+                errors.append(FieldError(f"pairs[{i}]", f"repeats the left side {str(pair[0])!r}"))
+            seen.add(str(pair[0]))
         if q.get("distractors") is not None:
             errors += text_list_errors(q, "distractors", 0)
         return errors
 
     def present(self, q, card, rng: random.Random):
-        rights = [str(p[1]) for p in q["pairs"]] + [str(d) for d in q.get("distractors") or []]
+        # Each right offered once, however many lefts it matches (Moodle's choices are distinct).
+        rights = list(dict.fromkeys([str(p[1]) for p in q["pairs"]] + [str(d) for d in q.get("distractors") or []]))
         rng.shuffle(rights)
         return {"prompt": self.prompt(q), "lefts": [str(p[0]) for p in q["pairs"]], "rights": rights}
 

@@ -96,12 +96,13 @@ def _is_number(value: Any) -> bool:
 @register
 class Numeric(QuestionType):
     """A number within ``tolerance``; ``alternatives`` (answer, tolerance, weight, feedback) give
-    partial credit; ``feedback`` is a text shown when the main answer is hit."""
+    partial credit; ``feedback`` is a text shown when the main answer is hit, ``wrong_feedback``
+    one shown for any other number (Moodle's ``*`` answer, GIFT's ``~#...``)."""
 
     name = "numeric"
     label = "Number"
     required = ("prompt", "answer")
-    optional = ("tolerance", "unit", "alternatives", "feedback")
+    optional = ("tolerance", "unit", "alternatives", "feedback", "wrong_feedback")
     answer_fields = ("answer", "tolerance", "alternatives")
     editor = (EditorField("prompt", "Question", "textarea"), EditorField("answer", "Answer", "number"),
               EditorField("tolerance", "Tolerance (plus or minus)", "number", "0 for an exact answer."),
@@ -121,6 +122,8 @@ class Numeric(QuestionType):
         tolerance = q.get("tolerance", 0)
         if not _is_number(tolerance) or tolerance < 0:
             errors.append(FieldError("tolerance", "must be a number of at least 0"))
+        if q.get("wrong_feedback") is not None and not isinstance(q["wrong_feedback"], str):
+            errors.append(FieldError("wrong_feedback", "must be text"))
         alternatives = q.get("alternatives") or []
         if not isinstance(alternatives, list):
             errors.append(FieldError("alternatives", "must be a list of {answer, tolerance, weight, feedback}"))
@@ -173,7 +176,7 @@ class Numeric(QuestionType):
         for answer, tolerance, weight, feedback in candidates:
             if close_enough(value, float(answer), float(tolerance)):
                 return Outcome(clamp(float(weight)), self.expected(q), str(feedback or ""), read_as=read_as)
-        return Outcome(0.0, self.expected(q), "", read_as=read_as)
+        return Outcome(0.0, self.expected(q), str(q.get("wrong_feedback") or ""), read_as=read_as)
 
     def expected(self, q: dict[str, Any], card: int = 0) -> str:
         shown = format_number(q["answer"])

@@ -1,0 +1,103 @@
+"""The card browser and custom study in a real browser: filter, "study just these", study by tag;
+by keyboard, on a phone, in dark mode, axe clean."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from quizapp.extensions import db
+from quizapp.models.types import utcnow
+from tests.conftest import PASSWORD
+from tests.e2e.conftest import screenshot, serious_violations
+from tests.progress_seed import seed_learner
+
+
+@pytest.fixture
+def learner_page(page, app, make_user):
+    uid = make_user(email="student@example.com", name="Sam")
+    with app.app_context():
+        seed_learner(uid, utcnow())
+        db.session.remove()
+    page.goto("/login")
+    page.get_by_label("Email").fill("student@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    return page
+
+
+def no_sideways_scroll(page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], width
+
+
+def test_filter_then_study_just_these_by_keyboard(learner_page):
+    page = learner_page
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto("/study/cards")
+    expect(page.get_by_role("heading", name="Your cards", level=1)).to_be_visible()
+    expect(page.locator(".browse-table tbody tr")).to_have_count(10)
+    # The filter by keyboard: choose the tag, then Enter in the search box sends the form.
+    page.get_by_label("Tag").select_option("treaty")
+    page.get_by_label("Search").focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"tag=treaty"))
+    rows = page.locator(".browse-table tbody tr")
+    expect(rows).to_have_count(2)
+    expect(page.get_by_role("status")).to_contain_text("2 cards found")
+    expect(rows.first).to_contain_text("✗ wrong")  # the failing learner's Again today
+    assert serious_violations(page) == []
+    screenshot(page, "browse-filtered-1280")
+
+    # Suspend one card from its row (keyboard: focus the button, Enter), back on the same filtered page.
+    suspend = rows.first.get_by_role("button", name="Suspend")
+    suspend.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("1 card suspended.")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"tag=treaty"))
+    expect(page.locator(".browse-table tbody tr").first).to_contain_text("Suspended")
+    page.locator(".browse-table tbody tr").first.get_by_role("button", name="Unsuspend").click()
+    expect(page.get_by_text("1 card unsuspended.")).to_be_visible()
+
+    # A phone, in dark mode: the table becomes a list of cards, nothing wider than the screen.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.emulate_media(color_scheme="dark")
+    page.reload()
+    no_sideways_scroll(page)
+    assert serious_violations(page) == []
+    screenshot(page, "browse-filtered-390-dark")
+    page.emulate_media(color_scheme="light")
+
+    page.get_by_role("button", name="Study these cards").click()
+    expect(page.get_by_text("Studying the cards you found (2 cards)")).to_be_visible()
+    expect(page.locator("#prompt")).to_contain_text(re.compile("Where did Mao travel|The treaty was signed"))
+    assert serious_violations(page) == []
+    screenshot(page, "browse-study-these-390")
+
+
+def test_custom_study_by_tag(learner_page):
+    page = learner_page
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto("/study/custom")
+    expect(page.get_by_role("heading", name="Custom study", level=1)).to_be_visible()
+    assert serious_violations(page) == []
+    screenshot(page, "custom-study-1280")
+    page.set_viewport_size({"width": 390, "height": 844})
+    no_sideways_scroll(page)
+    screenshot(page, "custom-study-390")
+    # Nothing chosen: the form says so, next to the tags.
+    page.get_by_role("button", name="Study these tags").click()
+    expect(page.get_by_text("Choose at least one tag.").first).to_be_visible()
+    page.get_by_label(re.compile(r"^alliances")).check()
+    page.get_by_label(re.compile(r"^1949")).check()
+    page.get_by_role("button", name="Study these tags").click()
+    expect(page.get_by_text("Studying the tags 1949, alliances (3 cards)")).to_be_visible()
+    expect(page.locator("#prompt")).to_contain_text(
+        re.compile("Where did Mao travel|Which were communist states|When was the PRC proclaimed"))
+    no_sideways_scroll(page)
+    assert serious_violations(page) == []
+    screenshot(page, "custom-study-by-tag-390")
+    page.get_by_role("button", name="back to all").click()
+    expect(page.get_by_text("Back to all your cards.")).to_be_visible()

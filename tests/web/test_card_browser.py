@@ -1,0 +1,215 @@
+"""The card browser through the real routes: search, filters, pages, actions, "study just these"."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import event, select
+
+from quizapp.extensions import db
+from quizapp.models import Card, Question, User
+from quizapp.models.types import utcnow
+from tests.answers import fill_card_form, response_for
+from tests.conftest import AuthActions, csrf_from
+from tests.factories import make_bank
+from tests.progress_seed import seed_learner
+from tests.services.test_browse import _big_learner
+
+
+@pytest.fixture
+def seeded(app, client, make_user):
+    """A logged-in learner with the seeded progress (a leech, lapses, wrong answers, a suspended card)."""
+    uid = make_user()
+    with app.app_context():
+        ids = seed_learner(uid, utcnow())
+    AuthActions(client).login()
+    return ids
+
+
+def rows(page: str) -> list[str]:
+    """The prompts of the table's rows, in order."""
+    return [re.sub(r"\s+", " ", p).strip() for p in re.findall(r'<th scope="row" class="prompt-cell"[^>]*>\s*([^<]+)',
+                                                                page)]
+
+
+def card_of(app, key: str, user_email: str = "ada@example.com") -> Card | None:
+    with app.app_context():
+        uid = db.session.scalar(select(User.id).where(User.email == user_email))
+        return db.session.scalar(select(Card).join(Question).where(Question.key == key, Card.user_id == uid))
+
+
+def test_the_browser_lists_every_card_with_its_state(client, seeded):
+    page = client.get("/study/cards").get_data(as_text=True)
+    assert "<b>10</b> cards" in page and len(rows(page)) == 10
+    assert "Mao met […] in Moscow." in page  # a cloze card never studied is listed too
+    assert '<span class="badge">Leech</span>' in page and "Suspended</span>" in page
+    assert "✗ wrong" in page and "✓ right" in page and ">never<" in page
+    assert '<caption class="visually-hidden">Cards 1 to 10 of 10</caption>' in page
+    assert page.count('<th scope="col"') == 8 and 'role="search"' in page
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("?state=new", ["Mao met […] in Moscow.", "Match", "Sino-Soviet split"]),
+    ("?state=leech", ["When was the PRC proclaimed?"]),
+    ("?tag=treaty", ["Where did Mao travel in December 1949?", "The treaty was signed in 1950."]),
+    ("?q=kmt", ["Who led the KMT?"]),
+    ("?lapses=1&sort=lapses", ["When was the PRC proclaimed?", "Which were communist states in 1950?"]),
+    ("?last=wrong", ["Where did Mao travel in December 1949?", "Which were communist states in 1950?"]),
+    ("?due=overdue&sort=due", ["When was the PRC proclaimed?", "Which were communist states in 1950?"]),
+])
+def test_filters_narrow_the_table(client, seeded, query, expected):
+    response = client.get("/study/cards" + query)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and rows(page) == expected
+    assert f"<b>{len(expected)}</b> card{'' if len(expected) == 1 else 's'} found" in page
+
+
+def test_a_bad_filter_is_a_400_with_the_field_named(client, seeded):
+    for query, field in (("?lapses=abc", "Lapses at least"), ("?state=zombie", "State"), ("?tag=nope", "Tag"),
+                         ("?q=" + "x" * 201, "Search")):
+        response = client.get("/study/cards" + query)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 400 and "Please correct" in page and f">{field}</a>" in page, query
+        assert rows(page) == []
+
+
+def test_a_wrong_answer_shows_up_as_wrong_and_as_a_lapse(client, seeded, app):
+    """The failing learner: a card they knew (in review), answered wrong now through the study page."""
+    token = csrf_from(client.get("/study/cards").get_data(as_text=True))
+    with app.app_context():
+        tf = db.session.scalar(select(Question).where(Question.key == "tf"))
+        qid, wrong = tf.id, response_for(tf, right=False)
+    response = client.post("/study/answer", data={"csrf_token": token, "question_id": qid, "ordinal": 0,
+                                                  "client_id": "wrong-tf", "answer": str(wrong).lower()})
+    assert response.status_code == 302
+    page = client.get("/study/cards?last=wrong").get_data(as_text=True)
+    assert "The treaty was signed in 1950." in rows(page)
+    lapsed = client.get("/study/cards?lapses=1&state=learning").get_data(as_text=True)
+    assert rows(lapsed) == ["The treaty was signed in 1950."] and "Relearning" in lapsed
+
+
+def test_suspend_and_bury_one_card_then_come_back_to_the_same_filtered_page(client, seeded, app):
+    page = client.get("/study/cards?tag=treaty&sort=due").get_data(as_text=True)
+    token = csrf_from(page)
+    assert 'name="f_tag" value="treaty"' in page
+    with app.app_context():
+        capital = db.session.scalar(select(Question.id).where(Question.key == "capital"))
+    response = client.post("/study/cards/act", data={"csrf_token": token, "one": f"suspend {capital}:0",
+                                                     "f_tag": "treaty", "f_sort": "due", "f_page": "1"})
+    assert response.status_code == 302 and response.location == "/study/cards?tag=treaty&sort=due"
+    assert card_of(app, "capital").suspended
+    after = client.get(response.location).get_data(as_text=True)
+    assert "1 card suspended." in after and f'value="unsuspend {capital}:0"' in after
+    client.post("/study/cards/act", data={"csrf_token": token, "one": f"bury {capital}:0"})
+    assert card_of(app, "capital").buried_until is not None
+    client.post("/study/cards/act", data={"csrf_token": token, "one": f"unbury {capital}:0"})
+    client.post("/study/cards/act", data={"csrf_token": token, "one": f"unsuspend {capital}:0"})
+    card = card_of(app, "capital")
+    assert not card.suspended and card.buried_until is None
+
+
+def test_bulk_actions_on_the_ticked_cards(client, seeded, app):
+    token = csrf_from(client.get("/study/cards").get_data(as_text=True))
+    with app.app_context():
+        ids = {q.key: q.id for q in db.session.scalars(select(Question))}
+    ticked = [f"{ids['match']}:0", f"{ids['card']}:0", f"{ids['cloze']}:2"]
+    response = client.post("/study/cards/act", data={"csrf_token": token, "bulk": "suspend", "card": ticked})
+    assert response.status_code == 302
+    page = client.get("/study/cards?state=suspended").get_data(as_text=True)
+    assert "3 cards suspended." in page
+    assert set(rows(page)) == {"Put in order", "Match", "Sino-Soviet split", "Mao met […] in Moscow."}
+    nothing = client.post("/study/cards/act", data={"csrf_token": token, "bulk": "suspend"}, follow_redirects=True)
+    assert "Tick the cards first" in nothing.get_data(as_text=True)
+    assert client.post("/study/cards/act", data={"csrf_token": token, "bulk": "delete",
+                                                 "card": ticked}).status_code == 400
+    assert client.post("/study/cards/act", data={"csrf_token": token, "bulk": "bury",
+                                                 "card": ["1:x"]}).status_code == 400
+
+
+def test_study_just_the_filtered_cards_new_ones_included(client, seeded, app):
+    """'Study just these' on the new cards: the study page shows only them, the new ones in bank order
+    before any learning step comes back, outside the daily limits."""
+    page = client.get("/study/cards?state=new").get_data(as_text=True)
+    response = client.post("/study/cards/focus", data={"csrf_token": csrf_from(page), "state": "new"})
+    assert response.status_code == 302 and response.location == "/study"
+    with app.app_context():
+        keys = {q.id: q.key for q in db.session.scalars(select(Question))}
+    seen = []
+    for _ in range(12):
+        study = client.get("/study").get_data(as_text=True)
+        if "Studying the cards you found" not in study:
+            break
+        form = fill_card_form(study)
+        seen.append((keys[int(form["question_id"])], int(form["ordinal"])))
+        form.setdefault("rating", "3")
+        assert client.post("/study/answer", data=form).status_code == 302
+    assert seen[:3] == [("cloze", 2), ("match", 0), ("card", 0)]
+    assert set(seen) == {("cloze", 2), ("match", 0), ("card", 0)}  # learning steps of the same, nothing else
+
+
+def test_study_the_ticked_cards(client, seeded, app):
+    token = csrf_from(client.get("/study/cards").get_data(as_text=True))
+    with app.app_context():
+        tf = db.session.scalar(select(Question.id).where(Question.key == "tf"))
+    response = client.post("/study/cards/act", data={"csrf_token": token, "bulk": "study", "card": [f"{tf}:0"]})
+    assert response.location == "/study"
+    study = client.get("/study").get_data(as_text=True)
+    assert "The treaty was signed in 1950." in study and "Studying the cards you chose (1 card)" in study
+
+
+def test_nothing_to_study_when_every_found_card_is_suspended(client, seeded):
+    page = client.get("/study/cards?state=suspended").get_data(as_text=True)
+    response = client.post("/study/cards/focus", data={"csrf_token": csrf_from(page), "state": "suspended"},
+                           follow_redirects=True)
+    assert "None of these cards can be studied now" in response.get_data(as_text=True)
+
+
+def test_another_student_sees_only_their_own_progress_and_cannot_act_on_a_private_bank(app, client, make_user):
+    uid = make_user()
+    teacher = make_user(email="t@example.com", role="teacher")
+    make_user(email="bob@example.com", name="Bob")
+    with app.app_context():
+        seed_learner(uid, utcnow())
+        make_bank("private", [{"id": "secret", "type": "true_false", "prompt": "A private prompt", "answer": True}],
+                  title="Private bank", builtin=False, owner=db.session.get(User, teacher))
+        secret = db.session.scalar(select(Question).where(Question.key == "secret"))
+        secret_id, private_bank = secret.id, secret.bank_id
+    AuthActions(client).login("bob@example.com")
+    page = client.get("/study/cards").get_data(as_text=True)
+    # Ada's suspended card, leech and wrong answers are hers: Bob sees the same bank, all new.
+    assert "<b>10</b> cards" in page and "Leech" not in page.split("<table")[1] and "✗ wrong" not in page
+    assert "Private bank" not in page and "A private prompt" not in page
+    assert client.get(f"/study/cards?bank={private_bank}").status_code == 400
+    token = csrf_from(page)
+    response = client.post("/study/cards/act", data={"csrf_token": token, "one": f"suspend {secret_id}:0"})
+    assert response.status_code == 404 and "A private prompt" not in response.get_data(as_text=True)
+    assert card_of(app, "secret", "bob@example.com") is None and card_of(app, "order").suspended  # Ada's unchanged
+
+
+def test_pages_of_5000_cards(app, client, make_user):
+    uid = make_user()
+    with app.app_context():
+        _big_learner(uid, 5000)
+    AuthActions(client).login()
+    first = client.get("/study/cards").get_data(as_text=True)
+    assert "<b>5000</b> cards, showing 1–50" in first and len(rows(first)) == 50
+    assert 'href="/study/cards?page=2" rel="next"' in first or 'rel="next" href="/study/cards?page=2"' in first
+    last = client.get("/study/cards?page=100").get_data(as_text=True)
+    assert "Page 100 of 100" in last and len(rows(last)) == 50 and 'rel="next"' not in last
+    assert "Page 100 of 100" in client.get("/study/cards?page=999999").get_data(as_text=True)
+    assert "Page 1 of 100" in client.get("/study/cards?page=abc").get_data(as_text=True)
+    filtered = client.get("/study/cards?tag=t3&page=2").get_data(as_text=True)
+    assert "Page 2 of 15" in filtered and "/study/cards?tag=t3&amp;page=3" in filtered
+    # The whole request, sign-in check and all: a fixed handful of statements, the cards read a page at a time.
+    statements: list[str] = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        assert len(rows(client.get("/study/cards?page=7&sort=due").get_data(as_text=True))) == 50
+    finally:
+        with app.app_context():
+            event.remove(db.engine, "before_cursor_execute", listener)
+    assert len(statements) <= 15, statements
+    card_reads = [s for s in statements if "LEFT OUTER JOIN cards" in s and "count(" not in s]
+    assert len(card_reads) == 1 and "LIMIT" in card_reads[0]

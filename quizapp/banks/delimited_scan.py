@@ -19,6 +19,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from .encoding import utf8_text
 from .model import BankIssue
 
 MAX_FIELD_CHARS = 100_000  # one field; the Data cell of a large typed question is a few thousand
@@ -89,12 +90,9 @@ def decode(data: str | bytes, file: str) -> tuple[str | None, list[BankIssue]]:
             return None, [BankIssue(file, good.count("\n") + 1, "not readable as UTF-16 text (a broken or "
                                                                 "lone surrogate); save the file as UTF-8")]
     else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = data.count(b"\n", 0, exc.start) + 1
-            return None, [BankIssue(file, line, f"not UTF-8 text (byte 0x{data[exc.start]:02x}); "
-                                                "save the file as UTF-8 and upload it again")]
+        text, issue = utf8_text(data, file)
+        if issue is not None:
+            return None, [issue]
     nul = text.find("\x00")
     if nul != -1:
         more = text.count("\x00") - 1

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from .delimited_scan import table_separator
+from .encoding import utf8_text
 from .model import Bank, BankIssue, ParseResult
 
 
@@ -184,11 +185,9 @@ def parse(data: bytes, filename: str, fmt: str = "auto", **options) -> ParseResu
                                                           "(separators are for CSV/TSV files)")])
     if spec.binary or spec.decodes or (name in ("yaml", "json") and data[:4] == b"PK\x03\x04"):
         return spec.reader()(data, filename, **given)  # (a native zip: the bank file and its media)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        return ParseResult(None, [BankIssue(filename, line, "is not UTF-8 text (save it as UTF-8 and try again)")])
+    text, issue = utf8_text(data, filename)
+    if issue is not None:
+        return ParseResult(None, [issue])
     return spec.reader()(text, filename, **given)
 
 

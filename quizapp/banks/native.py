@@ -18,6 +18,7 @@ import yaml
 
 from ..domain.questions import REGISTRY, get_type
 from . import yaml_core
+from .encoding import utf8_text
 from .limits import ALIAS_CHARS_PER_CHAR, ALIAS_NODES_PER_CHAR, MAX_NESTING, MAX_NUMBER_CHARS
 from .model import Bank, BankIssue, ParseResult, Question, validate_bank
 
@@ -180,11 +181,9 @@ def parse_native(text: str | bytes, file: str = "bank.yaml") -> ParseResult:
             from .native_zip import parse_archive
 
             return parse_archive(text, file)
-        try:
-            text = text.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = text[: exc.start].count(b"\n") + 1
-            return ParseResult(None, [BankIssue(file, line, "is not UTF-8 text (save it as UTF-8 and try again)")])
+        text, issue = utf8_text(text, file)
+        if issue is not None:
+            return ParseResult(None, [issue])
     lines: dict[tuple, int] = {}
     try:
         if file.lower().endswith(".json") or text.lstrip().startswith("{"):

@@ -21,6 +21,7 @@ from sqlalchemy import select, update
 
 from ..banks import formats
 from ..banks.check import previewable
+from ..banks.encoding import utf8_text
 from ..banks.grounding import flag_quotes
 from ..banks.lint import ERROR as LINT_ERROR
 from ..banks.lint import lint_bank
@@ -59,11 +60,10 @@ def read_document(name: str, data: bytes) -> str:
         raise UploadError(f"{name}: documents must be plain text or Markdown (.txt, .md)")
     if len(data) > MAX_DOCUMENT_BYTES:
         raise UploadError(f"{name}: a document may be at most {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise UploadError(f"{name}:{line}: is not UTF-8 text (save it as UTF-8 and try again)") from None
+    text, issue = utf8_text(data, name)
+    if issue is not None:
+        raise UploadError(str(issue))
+    return text
 
 
 def start(owner: User, filename: str, data: bytes, documents: dict[str, str], now: datetime,

@@ -274,7 +274,7 @@ def test_question_errors_carry_the_row_line():
 
 def test_text_that_is_not_utf8():
     assert errors(b"caf\xe9\tcoffee\n".replace(b"caf", b"ok\tfine\ncaf")) == [
-        (2, "not UTF-8 text (byte 0xe9); save the file as UTF-8 and upload it again")]
+        (2, "is not UTF-8 text (byte 0xe9); save the file as UTF-8 and upload it again")]
 
 
 def test_an_oversized_file():

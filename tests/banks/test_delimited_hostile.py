@@ -106,7 +106,7 @@ def test_lone_surrogates_are_an_error_on_their_line():
 
 def test_invalid_utf8_is_an_error_on_its_line():
     assert errors(read(b"a\tb\nc\td\n\xff\xfe\n")) == [
-        (3, "not UTF-8 text (byte 0xff); save the file as UTF-8 and upload it again")]
+        (3, "is not UTF-8 text (byte 0xff); save the file as UTF-8 and upload it again")]
 
 
 def test_an_unclosed_quote_names_the_line_it_opened_on_even_after_quoted_newlines():

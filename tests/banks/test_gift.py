@@ -341,7 +341,7 @@ def test_errors_with_lines(text, line, words):
 
 def test_bytes_that_are_not_utf8():
     found = errors_of(b"Q1 {=a}\n\nQ2 {=caf\xe9}\n")
-    assert found == [(3, "is not UTF-8 text (byte 0xe9 at line 3); save the file as UTF-8 and upload it again")]
+    assert found == [(3, "is not UTF-8 text (byte 0xe9); save the file as UTF-8 and upload it again")]
 
 
 def test_utf8_bytes_with_bom_and_windows_line_ends():

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ..encoding import utf8_text
 from ..model import BankIssue
 from ..sanitize import html_to_text
 from .text import FORMAT_TAG, WS, Escapes, comment_tokens, trim, weight_end
@@ -90,13 +91,9 @@ class GiftRead:
 def decode(data: str | bytes, file: str) -> tuple[str | None, BankIssue | None]:
     """UTF-8 text with line ends made ``\\n``; a clear issue for bytes that are not UTF-8."""
     if isinstance(data, (bytes, bytearray)):
-        try:
-            text = bytes(data).decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = bytes(data)[: exc.start].count(b"\n") + 1
-            return None, BankIssue(
-                file, line, f"is not UTF-8 text (byte 0x{bytes(data)[exc.start]:02x} at line {line}); "
-                "save the file as UTF-8 and upload it again")
+        text, issue = utf8_text(data, file)
+        if issue is not None:
+            return None, issue
     else:
         text = str(data).removeprefix("\ufeff")
     return text.replace("\r\n", "\n").replace("\r", "\n"), None

@@ -96,3 +96,18 @@ def serious_violations(page) -> list[str]:
         f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
         for v in results.response["violations"] if v.get("impact") in ("serious", "critical")
     ]
+
+
+@pytest.fixture
+def learner_page(page, app, make_user):
+    """A signed-in learner with the seeded history of tests/progress_seed.py."""
+    from quizapp.extensions import db
+    from quizapp.models.types import utcnow
+    from tests.progress_seed import seed_learner
+
+    uid = make_user(email="student@example.com", name="Sam")
+    with app.app_context():
+        seed_learner(uid, utcnow())
+        db.session.remove()
+    log_in(page, "student@example.com")
+    return page

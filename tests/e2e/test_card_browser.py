@@ -4,28 +4,9 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 
-from quizapp.extensions import db
-from quizapp.models.types import utcnow
-from tests.conftest import PASSWORD
 from tests.e2e.conftest import screenshot, serious_violations
-from tests.progress_seed import seed_learner
-
-
-@pytest.fixture
-def learner_page(page, app, make_user):
-    uid = make_user(email="student@example.com", name="Sam")
-    with app.app_context():
-        seed_learner(uid, utcnow())
-        db.session.remove()
-    page.goto("/login")
-    page.get_by_label("Email").fill("student@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.keyboard.press("Enter")
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
-    return page
 
 
 def no_sideways_scroll(page) -> None:

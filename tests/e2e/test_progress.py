@@ -4,25 +4,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from quizapp.extensions import db
-from quizapp.models.types import utcnow
-from tests.conftest import PASSWORD
 from tests.e2e.conftest import screenshot, serious_violations
-from tests.progress_seed import EXPECTED, seed_learner
-
-
-@pytest.fixture
-def learner_page(page, app, make_user):
-    uid = make_user(email="student@example.com", name="Sam")
-    with app.app_context():
-        seed_learner(uid, utcnow())
-        db.session.remove()
-    page.goto("/login")
-    page.get_by_label("Email").fill("student@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.keyboard.press("Enter")
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
-    return page
+from tests.progress_seed import EXPECTED
 
 
 def stat(page, name: str) -> str:
@@ -35,7 +18,7 @@ def open_all_details(page) -> None:
 
 def test_dashboard_shows_the_seeded_numbers_and_is_accessible(learner_page):
     page = learner_page
-    page.get_by_role("link", name="Progress").click()
+    page.get_by_role("link", name="Progress", exact=True).click()
     expect(page.get_by_role("heading", name="Your progress", level=1)).to_be_visible()
     assert stat(page, "due") == str(EXPECTED["due"])
     expect(page.locator("[data-stat='due']")).to_contain_text(f"{EXPECTED['overdue']} overdue")

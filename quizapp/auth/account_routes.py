@@ -10,6 +10,7 @@ from ..extensions import limiter, user_key
 from ..models.types import utcnow
 from ..services import account_data, account_links, accounts
 from ..services.errors import ServiceError
+from ..web.downloads import attachment
 from . import bp
 from .forms import ConfirmForm, DeleteForm, EmailForm, EndSessionsForm, PasswordForm, ProfileForm
 from .signin import end_this_browser, fresh_session, link_for
@@ -130,7 +131,7 @@ def delete_account():
 
 
 def _download(body: str, mimetype: str, name: str) -> Response:
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return attachment(body, name, mimetype)
 
 
 @bp.get("/account/data.json")

@@ -16,6 +16,7 @@ from ..domain import progress as prog
 from ..models import User
 from ..models.types import utcnow
 from ..services import progress
+from ..web.downloads import csv_attachment
 from . import bp
 
 
@@ -62,5 +63,4 @@ def csv_download(learner: User, table: str | None, *, filename_prefix: str = "pr
     dash = progress.dashboard_context(learner, now or utcnow(), bank_ids)
     header, rows = prog.table(dash, table)
     name = f"{filename_prefix}-{table}-{dash.today.isoformat()}.csv"
-    return Response(prog.to_csv(header, rows), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return csv_attachment(header, rows, name)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..banks import formats
@@ -19,6 +19,7 @@ from ..services import bank_edit, bank_lifecycle, classes, documents
 from ..services.bank_store import bank_as_parsed
 from ..services.progress import plain_prompt_of
 from ..web.bodies import EDITOR, UPLOAD, accepts_body
+from ..web.downloads import attachment
 from . import bp
 from .access import own_bank, readable_bank
 from .forms import BankDetailsForm, DocumentsForm, choices, question_form
@@ -60,8 +61,7 @@ def export(slug: str, fmt: str):
         abort(404)
     # A YAML or JSON bank with images comes as a zip (the bank file and media/).
     data, extension, media_type = formats.export(bank_as_parsed(bank), fmt)
-    return Response(data, mimetype=media_type, headers={
-        "Content-Disposition": f'attachment; filename="{bank.slug}{extension}"'})
+    return attachment(data, f"{bank.slug}{extension}", media_type)
 
 
 @bp.post("/banks/<slug>/documents")

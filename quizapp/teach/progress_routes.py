@@ -3,15 +3,15 @@ one student's dashboard limited to the class's banks. Only the class's owner (or
 them, and a student only through a class they are in: anything else is a 404."""
 from __future__ import annotations
 
-from flask import Response, abort, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_login import current_user
 
 from ..domain import answer_grid
 from ..domain import class_progress as cp
-from ..domain.progress import to_csv
 from ..models.types import utcnow
 from ..progress.views import csv_download, render_dashboard
 from ..services import assignment_progress, class_progress
+from ..web.downloads import csv_attachment
 from . import bp
 from .access import own_class
 
@@ -41,9 +41,7 @@ def class_progress_csv(class_id: int):
         abort(404, f"No such table: choose one of {', '.join(cp.TABLES)}.")
     progress = class_progress.class_progress(classroom, current_user, utcnow())
     header, rows = cp.table(progress, name)
-    filename = f"class-{classroom.id}-{name}-{progress.today.isoformat()}.csv"
-    return Response(to_csv(header, rows), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return csv_attachment(header, rows, f"class-{classroom.id}-{name}-{progress.today.isoformat()}.csv")
 
 
 @bp.get("/classes/<int:class_id>/students/<int:user_id>")
@@ -82,6 +80,5 @@ def class_answers(class_id: int, bank_id: int):
 def class_answers_csv(class_id: int, bank_id: int):
     classroom, bank = _class_bank(class_id, bank_id)
     header, rows = answer_grid.table(class_progress.answer_grid(classroom, bank_id))
-    filename = f"class-{classroom.id}-bank-{bank.id}-answers-{utcnow().date().isoformat()}.csv"
-    return Response(to_csv(header, rows), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    day = utcnow().date().isoformat()
+    return csv_attachment(header, rows, f"class-{classroom.id}-bank-{bank.id}-answers-{day}.csv")

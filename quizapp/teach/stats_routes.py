@@ -1,13 +1,13 @@
 """Item analysis of a teacher's bank: Moodle's per-question and whole-quiz statistics."""
 from __future__ import annotations
 
-from flask import Response, render_template, request
+from flask import render_template, request
 
-from ..domain.progress import to_csv
 from ..domain.stats import items as stats
 from ..models.types import utcnow
 from ..services import item_stats
 from ..services.progress import plain_prompt_of
+from ..web.downloads import csv_attachment
 from . import bp
 from .access import own_bank
 
@@ -33,7 +33,6 @@ def bank_stats_csv(slug: str):
     bank = own_bank(slug)
     analysis = item_stats.report(bank, utcnow()).analysis
     texts = _texts(analysis)  # each question's text in the last column
-    body = to_csv((*item_stats.CSV_HEADER, "question text"),
-                  ((*row, texts.get(row[0], "")) for row in item_stats.csv_rows(analysis)))
     name = f"{bank.slug}-item-analysis-{utcnow().date().isoformat()}.csv"
-    return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return csv_attachment((*item_stats.CSV_HEADER, "question text"),
+                          ((*row, texts.get(row[0], "")) for row in item_stats.csv_rows(analysis)), name)

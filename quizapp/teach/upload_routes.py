@@ -2,10 +2,8 @@
 from __future__ import annotations
 
 from io import BytesIO
-from urllib.parse import quote
 
 from flask import (
-    Response,
     abort,
     flash,
     jsonify,
@@ -24,6 +22,7 @@ from ..models.types import utcnow
 from ..services import import_media as import_media_service
 from ..services import imports
 from ..web.bodies import UPLOAD, accepts_body
+from ..web.downloads import attachment
 from . import bp
 from .forms import RecheckForm, UploadForm
 
@@ -122,15 +121,9 @@ def import_media(job_id: int, name: str):
 def import_errors(job_id: int):
     job = _job(job_id)
     name = job.filename.rsplit(".", 1)[0] or "upload"
-    return Response(imports.error_report(job), mimetype="text/plain",
-                    headers={"Content-Disposition": _attachment(f"{name}-errors.txt")})
+    return attachment(imports.error_report(job), f"{name}-errors.txt", "text/plain")
 
 
-def _attachment(filename: str) -> str:
-    """A Content-Disposition header for any file name: HTTP headers are Latin-1 (gunicorn refuses
-    anything else, a 500), so the name goes as ASCII with the UTF-8 one in ``filename*`` (RFC 6266)."""
-    fallback = "".join(c if " " <= c <= "~" and c not in '"\\' else "_" for c in filename)
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 @bp.post("/imports/<int:job_id>/recheck")

@@ -82,8 +82,8 @@ def test_mastery_agrees_with_the_students_own_dashboard(seeded, client):
 def test_students_csv(seeded, client):
     response = client.get(f"/teach/classes/{seeded['class']}/progress.csv")
     assert response.mimetype == "text/csv"
-    assert re.fullmatch(rf'attachment; filename="class-{seeded["class"]}-students-\d{{4}}-\d\d-\d\d\.csv"',
-                        response.headers["Content-Disposition"])
+    assert re.match(rf'attachment; filename="class-{seeded["class"]}-students-\d{{4}}-\d\d-\d\d\.csv";',
+                    response.headers["Content-Disposition"])
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     assert [r["student"] for r in rows] == ["Ann", "Ben", "Cy"]
     ann, ben, cy = rows

@@ -80,7 +80,8 @@ def test_every_table_downloads_as_csv(seeded, client, table):
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     disposition = response.headers["Content-Disposition"]
-    assert re.fullmatch(rf'attachment; filename="progress-{table}-\d{{4}}-\d\d-\d\d\.csv"', disposition)
+    assert re.fullmatch(rf'attachment; filename="progress-{table}-\d{{4}}-\d\d-\d\d\.csv"; filename\*=UTF-8\'\'\S+',
+                        disposition)
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     assert len(rows) > 1 and all(len(r) == len(rows[0]) for r in rows)
 

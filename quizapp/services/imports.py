@@ -81,7 +81,9 @@ def start(owner: User, filename: str, data: bytes, documents: dict[str, str], no
         documents = {**replaces.documents, **documents}
         options = options or dict(replaces.result.get("options") or {})
     # The reader's options ride in ``result`` (kept by check), so the save reads the file as checked.
-    job = ImportJob(owner_id=owner.id, filename=filename or "upload.txt", format=fmt, data=data,
+    # The column holds 255 characters; a longer name keeps its end, where the extension is.
+    filename = (filename or "upload.txt")[-255:]
+    job = ImportJob(owner_id=owner.id, filename=filename, format=fmt, data=data,
                     documents=documents, status=ImportStatus.QUEUED, action="check", created_at=now, updated_at=now,
                     result={"options": options} if options else {})
     db.session.add(job)

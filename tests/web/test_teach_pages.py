@@ -394,3 +394,10 @@ questions:
     assert len(live_script(evil.split("prompt: ", 1)[1])) == 8
     # The plain-text flashcard shows its text as text.
     assert any("&lt;script&gt;alert(7)&lt;/script&gt;" in p for p in pages)
+
+
+def test_an_upload_with_a_very_long_file_name_is_checked_not_a_500(app, teacher):
+    """The upload's name is kept in a 255-character column: PostgreSQL refused longer ones (a 500)."""
+    name = "x" * 400 + ".gift"
+    url, page = job_page(teacher, upload(teacher, GIFT_FIXED, filename=name))
+    assert "capital" in page or "Who led the KMT?" in page

@@ -180,6 +180,8 @@ def record_answer(user: User, question_id: int, ordinal: int, response: Any, cli
             if card_id is not None:
                 planned.card_id = card_id
                 return _commit_answer(user, question, ordinal, planned, outcome, suggested, now, client_id, siblings)
+        if card is not None:
+            db.session.expire(card)  # read before the lock: the careful path reads it again, under it
         return _record_locked(user, question, ordinal, response, client_id, now=now, duration_ms=duration_ms,
                               chosen=chosen, kind=kind, seen_version=seen_version, outcome=outcome,
                               suggested=suggested, scheduler=scheduler, siblings=siblings)

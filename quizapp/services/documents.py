@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from flask import g
+from flask import current_app, g
 from sqlalchemy import bindparam, select
 
 from ..banks.passages import Passage, passages, unfound
@@ -15,22 +15,28 @@ from .errors import NotFound
 from .unit import transactional
 
 # A feedback page shows the question's quotes in their document: the document is read and turned
-# into prose, and each quote found in it, once per process rather than on every view. Passages are
-# kept per (document id, uploaded_at, quotes): a replaced document gets a new uploaded_at (and a
-# new id once deleted and added again), an edited question brings other quotes.
-_TEXTS: OrderedDict[tuple[int, str], str] = OrderedDict()
+# into prose, and each quote found in it, once per app (worker process) rather than on every view.
+# Passages are kept per (document id, uploaded_at, quotes): a replaced document gets a later
+# uploaded_at (save_documents makes sure of it), a document deleted and added again a new id, and
+# an edited question brings other quotes.
+Version = tuple[int, str]  # (document id, uploaded_at)
 _TEXTS_MAX = 32  # documents (each a few hundred KB at most)
-_PASSAGES: OrderedDict[tuple[int, str, tuple[str, ...]], tuple[Passage, ...]] = OrderedDict()
 _PASSAGES_MAX = 20_000
 _lock = threading.Lock()
 
 
-def _documents(bank_id: int) -> dict[str, tuple[int, str]]:
-    """The bank's documents by name: (id, uploaded_at as text), their texts not read."""
+def _caches() -> tuple[OrderedDict[Version, str], OrderedDict[tuple[Version, tuple[str, ...]], tuple[Passage, ...]]]:
+    """This app's document texts and passages (an app is one database)."""
+    with _lock:
+        return current_app.extensions.setdefault("quizapp.passages", (OrderedDict(), OrderedDict()))
+
+
+def _documents(bank_id: int) -> dict[str, Version]:
+    """The bank's documents by name, each as its version (their texts are not read)."""
     # Feedback pages show several quotes of one bank: list its documents once per request.
     cache = g.setdefault("bank_documents", {})
     if bank_id not in cache:
-        cache[bank_id] = {name: (doc_id, str(uploaded_at)) for doc_id, name, uploaded_at
+        cache[bank_id] = {name: (doc_id, uploaded_at.isoformat()) for doc_id, name, uploaded_at
                           in db.session.execute(_BANK_DOCUMENTS, {"bank_id": bank_id})}
     return cache[bank_id]
 
@@ -53,9 +59,9 @@ def _cached(cache: OrderedDict, key, limit: int, make):
     return value
 
 
-def _text(document: tuple[int, str]) -> str:
+def _text(document: Version) -> str:
     doc_id, _ = document
-    return _cached(_TEXTS, document, _TEXTS_MAX,
+    return _cached(_caches()[0], document, _TEXTS_MAX,
                    lambda: db.session.scalar(select(Document.text).where(Document.id == doc_id)) or "")
 
 
@@ -66,13 +72,13 @@ def passages_for(question: Question) -> list[Passage]:
     document = _source_document(question)
     if document is None:
         return [unfound(q) for q in quotes]
-    key = (*document, quotes)
-    return list(_cached(_PASSAGES, key, _PASSAGES_MAX, lambda: tuple(passages(_text(document), list(quotes)))))
+    key = (document, quotes)
+    return list(_cached(_caches()[1], key, _PASSAGES_MAX, lambda: tuple(passages(_text(document), list(quotes)))))
 
 
-def _source_document(question: Question) -> tuple[int, str] | None:
-    """(id, uploaded_at) of the document the question quotes: its source's file, else the document
-    named as its source, else the bank's only document."""
+def _source_document(question: Question) -> Version | None:
+    """The version of the document the question quotes: its source's file, else the document named
+    as its source, else the bank's only document."""
     documents = _documents(question.bank_id)
     if not documents:
         return None
@@ -92,7 +98,9 @@ def save_documents(bank_id: int, documents: dict[str, str], now: datetime) -> No
         if row is None:
             db.session.add(Document(bank_id=bank_id, name=name, text=text, uploaded_at=now))
         else:
-            row.text, row.uploaded_at = text, now
+            # Always later than before, even for a save with the same clock reading: cached passages
+            # of the document are known by it (passages_for).
+            row.text, row.uploaded_at = text, max(now, row.uploaded_at + timedelta(microseconds=1))
     db.session.flush()
 
 

@@ -50,6 +50,9 @@ def index():
     return _card_page(pick, now, bank_ids, queue=queue, bank_total=len(allowed))
 
 
+SUGGESTED = "suggested"  # session: [answer id, the rating suggested when it was recorded]
+
+
 @dataclass(frozen=True)
 class _LastAnswer:
     """What the undo button needs of the learner's latest answer: its id."""
@@ -108,6 +111,9 @@ def answer():
         return redirect(url_for("study.index"))
     if not qtype.auto_graded:
         return redirect(url_for("study.index"))
+    # The rating this answer suggested, for its feedback page (which would otherwise read the learner's
+    # latest answers again to work it out): the same figure, from the same answers before this one.
+    session[SUGGESTED] = [result.log.id, result.suggested]
     return redirect(url_for("study.answered", log_id=result.log.id))
 
 
@@ -129,8 +135,13 @@ def answered(log_id: int):
     queue = study_queue.queue(current_user, chosen_bank_ids(), utcnow(), with_pick=False)
     is_latest = queue.last_log_id == log.id
     # The rating buttons (their intervals, the suggestion beside them) are shown on the latest answer only.
-    suggested = (answers.suggestion(current_user, qtype, outcome, log.duration_ms, before_log_id=log.id)
-                 if is_latest else None)
+    kept = session.get(SUGGESTED)
+    if not is_latest:
+        suggested = None
+    elif isinstance(kept, list) and len(kept) == 2 and kept[0] == log.id:
+        suggested = kept[1]
+    else:
+        suggested = answers.suggestion(current_user, qtype, outcome, log.duration_ms, before_log_id=log.id)
     return render_template(
         "study/feedback.html", log=log, card=card, question=question, qtype=qtype, outcome=outcome,
         suggested=suggested, intervals=answers.log_intervals(current_user, log, card) if is_latest else {},

@@ -27,8 +27,9 @@ MIN_SIZE = 500  # bytes: below this, compression's header costs more than it sav
 
 compress = Compress()
 _lock = threading.Lock()
-# filename -> (path, mtime_ns, size, content hash); (filename, mtime_ns, size, encoding) -> compressed bytes
-_HASHES: dict[str, tuple[str, int, int, str]] = {}
+# (static folder, filename) -> (path, mtime_ns, size, content hash);
+# (path, mtime_ns, size, encoding) -> compressed bytes
+_HASHES: dict[tuple[str | None, str], tuple[str, int, int, str]] = {}
 _PACKED: dict[tuple[str, int, int, str], bytes] = {}
 
 
@@ -56,7 +57,7 @@ def _version_static_urls(endpoint: str, values: dict) -> None:
 def content_hash(filename: str) -> str | None:
     """The first 12 hex digits of the file's SHA-256 (None if there is no such file). Computed again
     only when the file's size or modification time changes: a page's static URLs cost a stat each."""
-    known = _HASHES.get(filename)
+    known = _HASHES.get((current_app.static_folder, filename))
     if known is not None:
         path, mtime, size, digest = known
         try:
@@ -71,7 +72,7 @@ def content_hash(filename: str) -> str | None:
     stat = path.stat()
     digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
     with _lock:
-        _HASHES[filename] = (str(path), stat.st_mtime_ns, stat.st_size, digest)
+        _HASHES[(current_app.static_folder, filename)] = (str(path), stat.st_mtime_ns, stat.st_size, digest)
     return digest
 
 
@@ -107,7 +108,7 @@ def _compress_static(response: Response, filename: str) -> None:
     if encoding is None or path is None:
         return
     stat = path.stat()
-    key = (filename, stat.st_mtime_ns, stat.st_size, encoding)
+    key = (str(path), stat.st_mtime_ns, stat.st_size, encoding)
     packed = _PACKED.get(key)
     if packed is None:
         data = path.read_bytes()
@@ -116,7 +117,7 @@ def _compress_static(response: Response, filename: str) -> None:
         # Once per file version: the strongest settings that stay quick (brotli 11 took 1.4 s on KaTeX's 270 KB).
         packed = brotli.compress(data, quality=9) if encoding == "br" else gzip.compress(data, 9, mtime=0)
         with _lock:
-            for old in [k for k in _PACKED if k[0] == filename and k[1:3] != key[1:3]]:
+            for old in [k for k in _PACKED if k[0] == key[0] and k[1:3] != key[1:3]]:
                 _PACKED.pop(old, None)  # an older version of the file
             _PACKED[key] = packed
     response.direct_passthrough = False

@@ -16,6 +16,13 @@ STATIC = re.compile(r'(?:href|src)="(/static/[^"]+)"')
 DYNAMIC = re.compile(r'(name="(?:csrf_token|client_id|shown_at|owner)" value=")[^"]*(")')
 
 
+def fetch(client, url: str, **headers):
+    """GET ``url``, body read and the response closed (a static file is sent from an open file)."""
+    with client.get(url, headers=headers) as response:
+        response.get_data()
+        return response
+
+
 def decoded(response) -> bytes:
     encoding = response.headers.get("Content-Encoding")
     if encoding == "gzip":
@@ -56,16 +63,16 @@ def test_static_files_are_fingerprinted_cached_a_year_and_compressed(client, app
     page = client.get("/login").get_data(as_text=True)
     urls = STATIC.findall(page)
     css = next(u for u in urls if u.startswith("/static/css/app.css?v="))
-    response = client.get(css, headers={"Accept-Encoding": "gzip"})
+    response = fetch(client, css, **{"Accept-Encoding": "gzip"})
     assert response.status_code == 200 and response.headers["Content-Encoding"] == "gzip"
     assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     with open(os.path.join(app.static_folder, "css", "app.css"), "rb") as fh:
         assert decoded(response) == fh.read()
     # The browser revalidating its copy gets a 304 (the compressed copy has its own validator).
-    again = client.get(css, headers={"Accept-Encoding": "gzip", "If-None-Match": response.headers["ETag"]})
+    again = fetch(client, css, **{"Accept-Encoding": "gzip", "If-None-Match": response.headers["ETag"]})
     assert again.status_code == 304 and not again.data
     # Without the hash it is cached as any static file, not for a year.
-    bare = client.get("/static/css/app.css")
+    bare = fetch(client, "/static/css/app.css")
     assert "immutable" not in bare.headers["Cache-Control"] and "max-age=31536000" not in bare.headers["Cache-Control"]
 
 
@@ -77,17 +84,17 @@ def test_a_static_url_changes_when_its_file_changes(app, tmp_path):
     app.static_folder = str(folder)
     client = app.test_client()
     first = re.search(r'href="(/static/css/app\.css\?v=\w+)"', client.get("/login").get_data(as_text=True)).group(1)
-    assert client.get(first).headers["Cache-Control"].endswith("immutable")
+    assert fetch(client, first).headers["Cache-Control"].endswith("immutable")
     sheet.write_text("body { color: navy; }" * 40)
     stat = sheet.stat()
     os.utime(sheet, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))  # a later edit, whatever the clock
     second = re.search(r'href="(/static/css/app\.css\?v=\w+)"', client.get("/login").get_data(as_text=True)).group(1)
     assert second != first
-    fresh = client.get(second, headers={"Accept-Encoding": "br"})
+    fresh = fetch(client, second, **{"Accept-Encoding": "br"})
     assert brotli.decompress(fresh.data) == sheet.read_bytes()
     assert fresh.headers["Cache-Control"].endswith("immutable")
     # A page from before the change asks for the old URL: it gets today's file, not cached for a year.
-    stale = client.get(first, headers={"Accept-Encoding": "identity"})
+    stale = fetch(client, first, **{"Accept-Encoding": "identity"})
     assert stale.data == sheet.read_bytes() and "immutable" not in stale.headers["Cache-Control"]
 
 

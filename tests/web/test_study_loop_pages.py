@@ -11,7 +11,7 @@ from sqlalchemy import select
 from quizapp.extensions import db
 from quizapp.models import Bank, Question, User
 from quizapp.services import documents
-from tests.conftest import csrf_from
+from tests.conftest import AuthActions, csrf_from
 from tests.factories import NOW, QUESTIONS, make_bank
 
 FIELDS = ("csrf_token", "question_id", "ordinal", "client_id", "shown_at", "version", "owner")
@@ -122,3 +122,16 @@ def test_only_the_latest_answer_can_be_rated_again_from_its_feedback_page(studen
     assert "Change it if that" in latest and "Undo this answer" in latest
     assert "Change it if that" not in older and "Undo this answer" not in older
     assert "✗ Not quite" in older and "Warsaw" in older  # still the answer as it was graded
+
+
+def test_the_suggestion_kept_from_the_answer_is_the_one_the_feedback_page_would_work_out(app, student, make_user):
+    """The feedback page takes the rating the answer suggested from the learner's session; opened
+    elsewhere (another browser: no such session) it works it out again, and says the same."""
+    feedback = answer_capital(student)  # right and quick: Good, suggested
+    log_id = re.search(r'name="log_id" value="(\d+)"', feedback).group(1)
+    said = re.search(r"<legend>(.*?)</legend>", feedback, re.S).group(1)
+    assert "Rated <strong>Good</strong> (suggested from your answer and time)" in said
+    elsewhere = app.test_client()
+    AuthActions(elsewhere).login()
+    page = elsewhere.get(f"/study/answered/{log_id}").get_data(as_text=True)
+    assert re.search(r"<legend>(.*?)</legend>", page, re.S).group(1) == said

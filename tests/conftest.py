@@ -114,3 +114,12 @@ def make_user(app):
             return user.id
 
     return make
+
+
+@pytest.fixture
+def teacher(app, client, make_user):
+    """A logged-in teacher (the test client); uploads are checked in the request (no job worker)."""
+    app.config["IMPORT_RUNNER"] = "inline"
+    make_user("teacher@example.com", role="teacher")
+    AuthActions(client).login("teacher@example.com")
+    return client

@@ -12,17 +12,9 @@ from sqlalchemy import func, select
 
 from quizapp.extensions import db
 from quizapp.models import Bank, ImportJob
-from tests.conftest import AuthActions, csrf_from
+from tests.conftest import csrf_from
 
 HEAD = "bank: 1\nid: demo\ntitle: Demo\nquestions:\n"
-
-
-@pytest.fixture
-def teacher(app, client, make_user):
-    app.config["IMPORT_RUNNER"] = "inline"
-    make_user("teacher@example.com", role="teacher")
-    AuthActions(client).login("teacher@example.com")
-    return client
 
 
 def upload(client, data: bytes | str, filename: str):

@@ -37,14 +37,6 @@ def package(tmp_path_factory) -> bytes:
         col.close()
 
 
-@pytest.fixture
-def teacher(app, client, make_user):
-    app.config["IMPORT_RUNNER"] = "inline"
-    make_user("teacher@example.com", role="teacher")
-    AuthActions(client).login("teacher@example.com")
-    return client
-
-
 def upload(client, data: bytes) -> str:
     token = csrf_from(client.get("/teach/upload").get_data(as_text=True))
     response = client.post("/teach/upload", data={"csrf_token": token, "fmt": "auto",

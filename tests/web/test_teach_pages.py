@@ -27,14 +27,6 @@ GIFT_WITH_TWO_ERRORS = """::capital::Where did Mao travel in December 1949? {=Mo
 GIFT_FIXED = GIFT_WITH_TWO_ERRORS.replace("#19x49", "#1949").replace("{~Chiang ~Mao}", "{=Chiang ~Mao}")
 
 
-@pytest.fixture
-def teacher(app, client, make_user):
-    app.config["IMPORT_RUNNER"] = "inline"
-    make_user("teacher@example.com", role="teacher")
-    AuthActions(client).login("teacher@example.com")
-    return client
-
-
 def upload(client, data: bytes | str, filename="history.gift", documents=()):
     token = csrf_from(client.get("/teach/upload").get_data(as_text=True))
     payload = {"csrf_token": token, "fmt": "auto",

@@ -5,19 +5,9 @@ from __future__ import annotations
 import io
 import re
 
-import pytest
-
-from tests.conftest import AuthActions, csrf_from
+from tests.conftest import csrf_from
 
 QUIZLET = "un - {one}; deux - two, zwei; trois - \"three\""
-
-
-@pytest.fixture
-def teacher(app, client, make_user):
-    app.config["IMPORT_RUNNER"] = "inline"
-    make_user("teacher@example.com", role="teacher")
-    AuthActions(client).login("teacher@example.com")
-    return client
 
 
 def post(client, text: str, **fields):

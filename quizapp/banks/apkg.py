@@ -136,11 +136,3 @@ def package_image(data: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> by
             return read_image(package, name)
     except (ArchiveError, sqlite3.Error, ValueError, RecursionError, OverflowError):
         return None
-
-
-def history_summary(bank: Bank) -> dict[str, int] | None:
-    """{"cards", "reviews"} of the review history a parsed bank brought, or None."""
-    if not bank.history:
-        return None
-    cards, reviews = history_size(bank.history)
-    return {"cards": cards, "reviews": reviews}

@@ -15,3 +15,17 @@ def student(app, client, make_user):
     make_user()
     AuthActions(client).login()
     return client
+
+
+@pytest.fixture
+def seeded_learner(app, client, make_user):
+    """A logged-in learner with tests/progress_seed.py's history (a leech, lapses, wrong answers, a
+    suspended card); the seed's ids."""
+    from quizapp.models.types import utcnow
+    from tests.progress_seed import seed_learner
+
+    uid = make_user()
+    with app.app_context():
+        ids = seed_learner(uid, utcnow())
+    AuthActions(client).login()
+    return ids

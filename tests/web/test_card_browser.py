@@ -16,16 +16,6 @@ from tests.progress_seed import seed_learner
 from tests.services.test_browse import _big_learner
 
 
-@pytest.fixture
-def seeded(app, client, make_user):
-    """A logged-in learner with the seeded progress (a leech, lapses, wrong answers, a suspended card)."""
-    uid = make_user()
-    with app.app_context():
-        ids = seed_learner(uid, utcnow())
-    AuthActions(client).login()
-    return ids
-
-
 def rows(page: str) -> list[str]:
     """The prompts of the table's rows, in order."""
     return [re.sub(r"\s+", " ", p).strip() for p in re.findall(r'<th scope="row" class="prompt-cell"[^>]*>\s*([^<]+)',
@@ -38,7 +28,7 @@ def card_of(app, key: str, user_email: str = "ada@example.com") -> Card | None:
         return db.session.scalar(select(Card).join(Question).where(Question.key == key, Card.user_id == uid))
 
 
-def test_the_browser_lists_every_card_with_its_state(client, seeded):
+def test_the_browser_lists_every_card_with_its_state(client, seeded_learner):
     page = client.get("/study/cards").get_data(as_text=True)
     assert "<b>10</b> cards" in page and len(rows(page)) == 10
     assert "Mao met […] in Moscow." in page  # a cloze card never studied is listed too
@@ -57,14 +47,14 @@ def test_the_browser_lists_every_card_with_its_state(client, seeded):
     ("?last=wrong", ["Where did Mao travel in December 1949?", "Which were communist states in 1950?"]),
     ("?due=overdue&sort=due", ["When was the PRC proclaimed?", "Which were communist states in 1950?"]),
 ])
-def test_filters_narrow_the_table(client, seeded, query, expected):
+def test_filters_narrow_the_table(client, seeded_learner, query, expected):
     response = client.get("/study/cards" + query)
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and rows(page) == expected
     assert f"<b>{len(expected)}</b> card{'' if len(expected) == 1 else 's'} found" in page
 
 
-def test_a_bad_filter_is_a_400_with_the_field_named(client, seeded):
+def test_a_bad_filter_is_a_400_with_the_field_named(client, seeded_learner):
     for query, field in (("?lapses=abc", "Lapses at least"), ("?state=zombie", "State"), ("?tag=nope", "Tag"),
                          ("?q=" + "x" * 201, "Search")):
         response = client.get("/study/cards" + query)
@@ -73,7 +63,7 @@ def test_a_bad_filter_is_a_400_with_the_field_named(client, seeded):
         assert rows(page) == []
 
 
-def test_a_wrong_answer_shows_up_as_wrong_and_as_a_lapse(client, seeded, app):
+def test_a_wrong_answer_shows_up_as_wrong_and_as_a_lapse(client, seeded_learner, app):
     """The failing learner: a card they knew (in review), answered wrong now through the study page."""
     token = csrf_from(client.get("/study/cards").get_data(as_text=True))
     with app.app_context():
@@ -88,7 +78,7 @@ def test_a_wrong_answer_shows_up_as_wrong_and_as_a_lapse(client, seeded, app):
     assert rows(lapsed) == ["The treaty was signed in 1950."] and "Relearning" in lapsed
 
 
-def test_suspend_and_bury_one_card_then_come_back_to_the_same_filtered_page(client, seeded, app):
+def test_suspend_and_bury_one_card_then_come_back_to_the_same_filtered_page(client, seeded_learner, app):
     page = client.get("/study/cards?tag=treaty&sort=due").get_data(as_text=True)
     token = csrf_from(page)
     assert 'name="f_tag" value="treaty"' in page
@@ -108,7 +98,7 @@ def test_suspend_and_bury_one_card_then_come_back_to_the_same_filtered_page(clie
     assert not card.suspended and card.buried_until is None
 
 
-def test_bulk_actions_on_the_ticked_cards(client, seeded, app):
+def test_bulk_actions_on_the_ticked_cards(client, seeded_learner, app):
     token = csrf_from(client.get("/study/cards").get_data(as_text=True))
     with app.app_context():
         ids = {q.key: q.id for q in db.session.scalars(select(Question))}
@@ -126,7 +116,7 @@ def test_bulk_actions_on_the_ticked_cards(client, seeded, app):
                                                  "card": ["1:x"]}).status_code == 400
 
 
-def test_study_just_the_filtered_cards_new_ones_included(client, seeded, app):
+def test_study_just_the_filtered_cards_new_ones_included(client, seeded_learner, app):
     """'Study just these' on the new cards: the study page shows only them, the new ones in bank order
     before any learning step comes back, outside the daily limits."""
     page = client.get("/study/cards?state=new").get_data(as_text=True)
@@ -147,7 +137,7 @@ def test_study_just_the_filtered_cards_new_ones_included(client, seeded, app):
     assert set(seen) == {("cloze", 2), ("match", 0), ("card", 0)}  # learning steps of the same, nothing else
 
 
-def test_study_the_ticked_cards(client, seeded, app):
+def test_study_the_ticked_cards(client, seeded_learner, app):
     token = csrf_from(client.get("/study/cards").get_data(as_text=True))
     with app.app_context():
         tf = db.session.scalar(select(Question.id).where(Question.key == "tf"))
@@ -157,7 +147,7 @@ def test_study_the_ticked_cards(client, seeded, app):
     assert "The treaty was signed in 1950." in study and "Studying the cards you chose (1 card)" in study
 
 
-def test_nothing_to_study_when_every_found_card_is_suspended(client, seeded):
+def test_nothing_to_study_when_every_found_card_is_suspended(client, seeded_learner):
     page = client.get("/study/cards?state=suspended").get_data(as_text=True)
     response = client.post("/study/cards/focus", data={"csrf_token": csrf_from(page), "state": "suspended"},
                            follow_redirects=True)

@@ -10,17 +10,7 @@ from quizapp.extensions import db
 from quizapp.models import Card, Question, User
 from quizapp.models.types import utcnow
 from tests.answers import fill_card_form, response_for
-from tests.conftest import AuthActions, csrf_from
-from tests.progress_seed import seed_learner
-
-
-@pytest.fixture
-def seeded(app, client, make_user):
-    uid = make_user()
-    with app.app_context():
-        ids = seed_learner(uid, utcnow())
-    AuthActions(client).login()
-    return ids
+from tests.conftest import csrf_from
 
 
 def cards_table(app) -> list[tuple]:
@@ -41,7 +31,7 @@ def shown(client, app) -> tuple[str, int]:
         return db.session.get(Question, int(form["question_id"])).key, int(form["ordinal"])
 
 
-def test_the_page_offers_four_sessions_with_labelled_fields(client, seeded):
+def test_the_page_offers_four_sessions_with_labelled_fields(client, seeded_learner):
     page = client.get("/study/custom").get_data(as_text=True)
     for heading in ("Study ahead", "Review forgotten cards", "More new cards today", "Study by tag"):
         assert f">{heading}</h2>" in page
@@ -59,7 +49,7 @@ def test_the_page_offers_four_sessions_with_labelled_fields(client, seeded):
     ({"mode": "tag", "tags": ["alliances", "1949"]}, "Studying the tags alliances, 1949 (3 cards)",
      {("capital", 0), ("members", 0), ("year", 0)}),
 ])
-def test_each_session_shows_only_its_cards_and_changes_nothing_until_answered(client, seeded, app, form, label,
+def test_each_session_shows_only_its_cards_and_changes_nothing_until_answered(client, seeded_learner, app, form, label,
                                                                                 keys):
     before = cards_table(app)
     response = start(client, **form)
@@ -70,7 +60,7 @@ def test_each_session_shows_only_its_cards_and_changes_nothing_until_answered(cl
     assert shown(client, app) in keys
 
 
-def test_a_whole_session_ends_back_on_all_cards(client, seeded, app):
+def test_a_whole_session_ends_back_on_all_cards(client, seeded_learner, app):
     start(client, mode="tag", tags=["treaty"])
     seen = set()
     for _ in range(12):
@@ -85,7 +75,7 @@ def test_a_whole_session_ends_back_on_all_cards(client, seeded, app):
     assert "You have studied the 2 chosen cards: back to all your cards." in page
 
 
-def test_forgotten_cards_of_a_failing_learner(client, seeded, app):
+def test_forgotten_cards_of_a_failing_learner(client, seeded_learner, app):
     """Wrong answers through the study page come back in "review forgotten cards" (1 day: today's)."""
     token = csrf_from(client.get("/study/custom").get_data(as_text=True))
     with app.app_context():
@@ -100,7 +90,7 @@ def test_forgotten_cards_of_a_failing_learner(client, seeded, app):
     assert shown(client, app) in {("tf", 0), ("capital", 0)}
 
 
-def test_more_new_cards_today_raise_the_limit_for_today_only(client, seeded, app):
+def test_more_new_cards_today_raise_the_limit_for_today_only(client, seeded_learner, app):
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == "ada@example.com"))
         user.new_per_day = 1
@@ -126,7 +116,7 @@ def test_more_new_cards_today_raise_the_limit_for_today_only(client, seeded, app
     ({"mode": "tag", "tags": ["not-a-tag"]}, "not a valid choice"),
     ({"mode": "cram"}, "Not a valid choice."),
 ])
-def test_bad_input_is_a_400_that_says_what(client, seeded, app, form, message):
+def test_bad_input_is_a_400_that_says_what(client, seeded_learner, app, form, message):
     before = cards_table(app)
     response = start(client, **form)
     assert response.status_code == 400 and message in response.get_data(as_text=True)
@@ -141,7 +131,7 @@ def test_nothing_to_study_says_so(student):
     assert "Review forgotten cards: no cards to study" in student.get("/study/custom").get_data(as_text=True)
 
 
-def test_a_custom_session_ends_with_the_study_day(client, seeded, app):
+def test_a_custom_session_ends_with_the_study_day(client, seeded_learner, app):
     start(client, mode="tag", tags=["treaty"])
     with client.session_transaction() as session:
         session["study_focus"] = {**session["study_focus"], "until": (utcnow() - timedelta(minutes=1)).isoformat()}

@@ -50,8 +50,7 @@ def account_profile():
     profile = ProfileForm()
     if not profile.validate_on_submit():
         return _account_page(profile=profile, status=400)
-    accounts.update_profile(current_user, name=profile.name.data, timezone=profile.timezone.data,
-                            day_start_hour=profile.day_start_hour.data)
+    accounts.update_profile(current_user, name=profile.name.data)
     flash("Your profile is saved.", "success")
     return redirect(url_for("auth.account"))
 

@@ -1,14 +1,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, IntegerField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import (
     DataRequired,
     Email,
     EqualTo,
-    InputRequired,
     Length,
-    NumberRange,
     Optional,
     ValidationError,
 )
@@ -55,11 +53,10 @@ class PasswordForm(FlaskForm):
 
 
 class ProfileForm(FlaskForm):
+    """The name only: the time zone and the hour a study day starts are set in one place, the study
+    settings (study.forms.SettingsForm), which the account page links to."""
+
     name = StringField("Your name", validators=[DataRequired(), Length(max=80)])
-    timezone = StringField("Time zone", validators=[DataRequired(), known_timezone])
-    day_start_hour = IntegerField("A new day starts at (hour, 0-23)", default=4,
-                                  validators=[InputRequired(message="Give an hour from 0 to 23."),
-                                              NumberRange(0, 23)])
 
 
 class EndSessionsForm(FlaskForm):

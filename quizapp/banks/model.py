@@ -101,6 +101,9 @@ class ParseResult:
     notices: list[BankIssue] = field(default_factory=list)
     # The bank as far as it could be read, errors and all: what an upload preview shows.
     partial: Bank | None = field(default=None, compare=False, repr=False)
+    # Several banks out of one file (a GIFT file's categories, when the teacher asks for a bank
+    # each): saved together, all or nothing. Empty for one bank.
+    parts: list[Bank] = field(default_factory=list, compare=False, repr=False)
 
     @property
     def ok(self) -> bool:

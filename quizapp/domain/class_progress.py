@@ -72,6 +72,18 @@ class MemberCard(NamedTuple):
         return self.state != sched.NEW and not self.suspended and self.due is not None
 
 
+class CardCounts(NamedTuple):
+    """A student's cards of one assigned bank, counted: what their row and the bank's series need.
+    ``card_counts`` counts them from MemberCards; services.class_progress in SQL (the same rules)."""
+
+    user_id: int
+    bank_id: int
+    studied: int  # not new
+    due_now: int  # scheduled (MemberCard.scheduled) and due at or before now
+    overdue: int  # of those, due before the student's study day began
+    mastered: int  # not suspended, predicted recall a week ahead at or above their desired retention
+
+
 @dataclass(frozen=True)
 class StudentRow:
     user_id: int
@@ -168,7 +180,37 @@ def first_day_needed(member: Member, now: datetime, series_first: date) -> date:
     return min(series_first, member.calendar.date_of(now) - timedelta(days=RETENTION_DAYS - 1))
 
 
-def student_rows(members: Iterable[Member], tallies: Iterable[DayTally], cards: Iterable[MemberCard],
+def card_counts(members: Iterable[Member], cards: Iterable[MemberCard], now: datetime) -> list[CardCounts]:
+    """Each member's cards counted per bank, at ``now`` (due and overdue in the student's own study
+    day; mastery as on their dashboard: recall at now + MASTERY_HORIZON >= their desired retention)."""
+    by_user: dict[int, list[MemberCard]] = defaultdict(list)
+    for c in cards:
+        by_user[c.user_id].append(c)
+    out = []
+    for m in members:
+        start = m.calendar.start_of(m.calendar.date_of(now))
+        recall = recall_function(scheduler_of(m))
+        later = now + prog.MASTERY_HORIZON
+        counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+        for c in by_user.get(m.user_id, ()):
+            tally = counts[c.bank_id]
+            if c.scheduled and c.due <= now:
+                tally[1] += 1
+                tally[2] += c.due < start
+            if c.state != sched.NEW:
+                tally[0] += 1
+                tally[3] += not c.suspended and recall(c, later) >= m.desired_retention
+        out.extend(CardCounts(m.user_id, bank, *tally) for bank, tally in counts.items())
+    return out
+
+
+def scheduler_of(member: Member) -> sched.StudyScheduler:
+    params = list(member.parameters) if member.parameters else None
+    return sched.make_scheduler(member.desired_retention, params, member.calendar.timezone,
+                                member.calendar.day_start_hour)
+
+
+def student_rows(members: Iterable[Member], tallies: Iterable[DayTally], counts: Iterable[CardCounts],
                  now: datetime, bank_cards: Mapping[int, int] | None = None) -> list[StudentRow]:
     """One row per member, in the order given. ``bank_cards``: each assigned bank's cards, studied or
     not, for mastery (as on the learner's own dashboard: predicted recall in 7 days at or above their
@@ -187,40 +229,29 @@ def student_rows(members: Iterable[Member], tallies: Iterable[DayTally], cards: 
         if t.bank_id is not None and month_from <= t.day <= today:
             kept[t.user_id][0] += t.retention_reviews
             kept[t.user_id][1] += t.passed
-    by_user: dict[int, list[MemberCard]] = defaultdict(list)
-    for c in cards:
+    by_user: dict[int, list[CardCounts]] = defaultdict(list)
+    for c in counts:
         by_user[c.user_id].append(c)
 
     rows = []
     for m in members:
         today = days[m.user_id][0]
-        start = m.calendar.start_of(today)
-        params = list(m.parameters) if m.parameters else None
-        recall = recall_function(sched.make_scheduler(m.desired_retention, params, m.calendar.timezone,
-                                                      m.calendar.day_start_hour))
-        due_now = overdue = 0
-        studied: dict[int, int] = defaultdict(int)
-        mastered: dict[int, int] = defaultdict(int)
-        later = now + prog.MASTERY_HORIZON
-        for c in by_user.get(m.user_id, ()):
-            if c.scheduled and c.due <= now:
-                due_now += 1
-                overdue += c.due < start
-            if c.state != sched.NEW:
-                studied[c.bank_id] += 1
-                mastered[c.bank_id] += not c.suspended and recall(c, later) >= m.desired_retention
+        mine = by_user.get(m.user_id, ())
+        studied = {c.bank_id: c.studied for c in mine if c.studied}
+        mastered = {c.bank_id: c.mastered for c in mine}
         n, passed = kept.get(m.user_id, (0, 0))
         rows.append(StudentRow(
             user_id=m.user_id, name=m.name, email=m.email, last_active=m.last_active,
             days_since_active=None if m.last_active is None else (today - m.calendar.date_of(m.last_active)).days,
-            reviews_7d=m.reviews_7d, retention=prog.Retention(n, passed), due_now=due_now,
-            overdue=overdue,
-            mastery={b: prog.Mastery(max(n, studied[b]), min(mastered[b], max(n, studied[b])), studied[b])
+            reviews_7d=m.reviews_7d, retention=prog.Retention(n, passed), due_now=sum(c.due_now for c in mine),
+            overdue=sum(c.overdue for c in mine),
+            mastery={b: prog.Mastery(max(n, studied.get(b, 0)), min(mastered.get(b, 0), max(n, studied.get(b, 0))),
+                                     studied.get(b, 0))
                      for b, n in {**{b: 0 for b in studied}, **bank_cards}.items()}))
     return rows
 
 
-def bank_series(banks: Sequence[tuple[int, str]], tallies: Iterable[DayTally], cards: Iterable[MemberCard],
+def bank_series(banks: Sequence[tuple[int, str]], tallies: Iterable[DayTally], counts: Iterable[CardCounts],
                 today: date, weeks: int = SERIES_WEEKS) -> list[BankSeries]:
     """Per assigned bank, its last ``weeks`` weeks (oldest first, empty weeks kept): reviews, true
     retention and students active. Each review falls in the week of its student's study day."""
@@ -239,8 +270,8 @@ def bank_series(banks: Sequence[tuple[int, str]], tallies: Iterable[DayTally], c
         if t.reviews:
             active[key].add(t.user_id)
     studied: dict[int, set[int]] = defaultdict(set)
-    for c in cards:
-        if c.state != sched.NEW:
+    for c in counts:
+        if c.studied:
             studied[c.bank_id].add(c.user_id)
     out = []
     for bank_id, title in banks:
@@ -253,15 +284,15 @@ def bank_series(banks: Sequence[tuple[int, str]], tallies: Iterable[DayTally], c
 
 
 def class_progress(members: Sequence[Member], banks: Sequence[tuple[int, str]], tallies: Iterable[DayTally],
-                   cards: Iterable[MemberCard], now: datetime, today: date,
+                   counts: Iterable[CardCounts], now: datetime, today: date,
                    bank_cards: Mapping[int, int] | None = None) -> ClassProgress:
     """The whole class view. ``today`` is the viewer's study day (the weeks of the series end with it)."""
-    tallies, cards = list(tallies), list(cards)
+    tallies, counts = list(tallies), list(counts)
     banks = sorted(banks, key=lambda b: b[1].lower())
     desired = sum(m.desired_retention for m in members) / len(members) if members else 0.9
     return ClassProgress(now=now, today=today, banks=banks,
-                         students=student_rows(members, tallies, cards, now, bank_cards),
-                         series=bank_series(banks, tallies, cards, today), desired_retention=desired)
+                         students=student_rows(members, tallies, counts, now, bank_cards),
+                         series=bank_series(banks, tallies, counts, today), desired_retention=desired)
 
 
 # -- who needs help, and assignments against their due dates ----------------------------------------

@@ -366,8 +366,9 @@ def recall_now(cards: Iterable[CardInfo], now: datetime, scheduler: Scheduler) -
 def recall_at(cards: Iterable[CardInfo], when: datetime, scheduler: sched.StudyScheduler) -> dict[int, float]:
     """FSRS's probability of recall at ``when`` of each studied card (by card id), in study days
     (StudyScheduler.recall): the dashboard asks it of every card twice (now and a week ahead)."""
-    return {c.card_id: scheduler.recall(c.stability, c.last_review, when) for c in cards
-            if c.studied and c.stability is not None and c.last_review is not None}
+    day = scheduler.day_number(when)  # once, not per card
+    return {c.card_id: scheduler.recall_after(c.stability, max(0, day - scheduler.day_number(c.last_review)))
+            for c in cards if c.studied and c.stability is not None and c.last_review is not None}
 
 
 def mastered_cards(cards: Iterable[CardInfo], now: datetime, scheduler: Scheduler,

@@ -103,14 +103,20 @@ class StudyScheduler(Scheduler):
     every formula of fsrs runs unchanged on Anki's notion of elapsed days.
     """
 
-    def __init__(self, *args, timezone: str = "UTC", day_start_hour: int = DEFAULT_DAY_START_HOUR, **kwargs):
+    def __init__(self, *args, timezone: str = "UTC", day_start_hour: int = DEFAULT_DAY_START_HOUR,
+                 leech_lapses: int = LEECH_LAPSES, **kwargs):
         super().__init__(*args, **kwargs)
         self.timezone = timezone
         self.day_start_hour = day_start_hour
         self.zone = ZoneInfo(timezone)
+        self.leech_lapses = leech_lapses  # lapses that make a card a leech (a bank's option; Anki's 8)
 
     def day_number(self, moment: datetime) -> int:
         return day_number(moment, self.zone, self.day_start_hour)
+
+    def day_of_quarter_hour(self, quarter: int) -> int:
+        """``day_number`` of any instant of UTC quarter hour ``quarter`` (Unix seconds // 900)."""
+        return _quarter_hour_day(quarter, self.zone, self.day_start_hour)
 
     def day_start(self, number: int) -> datetime:
         """The UTC instant the study day ``number`` begins."""
@@ -123,9 +129,13 @@ class StudyScheduler(Scheduler):
         """FSRS's probability of recall at ``when`` (study days since ``last_review``) from its closed
         form, without an fsrs.Card: dashboards ask it of thousands of cards. Equal to
         ``get_card_retrievability`` (tests/domain/test_progress.py checks it to 1e-12)."""
+        return self.recall_after(stability, self.elapsed_days(last_review, when))
+
+    def recall_after(self, stability: float, elapsed_days: int) -> float:
+        """``recall`` from the study days elapsed (the same arithmetic, so the same float)."""
         decay = -self.parameters[20]
         factor = 0.9 ** (1 / decay) - 1
-        return (1 + factor * self.elapsed_days(last_review, when) / stability) ** decay
+        return (1 + factor * elapsed_days / stability) ** decay
 
     def _by_study_days(self, card: FsrsCard, now: datetime) -> FsrsCard:
         if card.last_review is None or isinstance(card, _ByStudyDays):
@@ -156,12 +166,18 @@ class StudyScheduler(Scheduler):
 
 
 def make_scheduler(desired_retention: float = 0.9, parameters: list[float] | None = None,
-                   timezone: str = "UTC", day_start_hour: int = DEFAULT_DAY_START_HOUR) -> StudyScheduler:
+                   timezone: str = "UTC", day_start_hour: int = DEFAULT_DAY_START_HOUR, *,
+                   learning_steps: tuple[timedelta, ...] | None = None,
+                   leech_lapses: int = LEECH_LAPSES) -> StudyScheduler:
+    """The learner's scheduler; ``learning_steps`` and ``leech_lapses`` are a bank's options (None: fsrs's
+    1 and 10 minutes, as Anki's default)."""
     kwargs = {"desired_retention": desired_retention, "enable_fuzzing": False,
               "maximum_interval": MAX_INTERVAL_DAYS}
     if parameters:
         kwargs["parameters"] = tuple(parameters)
-    return StudyScheduler(timezone=timezone, day_start_hour=day_start_hour, **kwargs)
+    if learning_steps is not None:
+        kwargs["learning_steps"] = tuple(learning_steps)
+    return StudyScheduler(timezone=timezone, day_start_hour=day_start_hour, leech_lapses=leech_lapses, **kwargs)
 
 
 def _to_fsrs(card: CardState) -> FsrsCard:
@@ -214,7 +230,8 @@ def next_states(card: CardState, now: datetime, scheduler: StudyScheduler, seed:
         lapses = card.lapses + (1 if card.state == REVIEW and rating == AGAIN else 0)
         out[rating] = CardState(state=int(result.state), step=result.step, stability=result.stability,
                                 difficulty=result.difficulty, due=due, last_review=now, reps=card.reps + 1,
-                                lapses=lapses, leech=card.leech or lapses >= LEECH_LAPSES)
+                                lapses=lapses,
+                                leech=card.leech or lapses >= getattr(scheduler, "leech_lapses", LEECH_LAPSES))
     return out
 
 

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("main", __name__)
 
-from . import routes  # noqa: E402,F401
+from . import pwa_routes, routes  # noqa: E402,F401  (pwa_routes: the installable app, /sw.js, offline study page)

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy import false as sa_false
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..domain.scheduling import LEARNING, NEW, RELEARNING, REVIEW, Stage  # noqa: F401 (the stored values)
@@ -39,6 +40,11 @@ class Card(db.Model):
     suspended: Mapped[bool] = mapped_column(default=False)
     buried_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     question_version: Mapped[int] = mapped_column(default=1)
+    # The learner's coloured flag (Anki's flags 1-4: red, orange, green, blue); 0: none.
+    flag: Mapped[int] = mapped_column(default=0, server_default="0")
+    # When the learner last reset the card to new (the browser's "Reset to new"): its answers before
+    # are kept, but a replay of the card's answers (services.tuning) starts after it.
+    reset_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
     question: Mapped[Question] = relationship()
 
@@ -50,7 +56,10 @@ class ReviewLog(db.Model):
     __table_args__ = (
         # The client-made answer id: a retried or double-clicked answer is applied once.
         UniqueConstraint("user_id", "client_id"),
-        Index("ix_review_logs_user_time", "user_id", "reviewed_at"),
+        # A learner's answers by time, carrying what the progress pages and the study queue read of
+        # each (their range scans never visit the table: migration a7c3e5f9b2d4).
+        Index("ix_review_logs_user_time_cover", "user_id", "reviewed_at", "card_id", "prior_state", "rating",
+              "score", "kind", "duration_ms"),
         # The learner's latest study answer (undo, re-rate, the feedback page) without a sort.
         Index("ix_review_logs_user_kind_id", "user_id", "kind", "id"),
     )
@@ -85,6 +94,13 @@ class QuizAttempt(db.Model):
     bank_ids: Mapped[list[int]] = mapped_column(JSON)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # Seconds allowed from ``started_at`` (None: no limit); past it (and a short grace) no answer is
+    # taken and the attempt is closed when next seen, ``timed_out`` then set.
+    time_limit: Mapped[int | None] = mapped_column(default=None)
+    timed_out: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    # Whether answers move the cards on (Anki's "reschedule cards based on my answers"); False:
+    # practice only, graded and kept with the attempt but no review is written.
+    reschedule: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
 
     items: Mapped[list[QuizItem]] = relationship(order_by="QuizItem.position", back_populates="attempt")
 
@@ -109,6 +125,8 @@ class QuizItem(db.Model):
     # The grade as given when answered ({"score", "expected", "feedback"}): a later edit of the
     # question does not change an attempt's result.
     outcome: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    # Marked by the learner to come back to (Moodle's "flag question").
+    flagged: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
     attempt: Mapped[QuizAttempt] = relationship(back_populates="items")
     question: Mapped[Question] = relationship()

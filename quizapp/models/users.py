@@ -29,6 +29,10 @@ class User(UserMixin, db.Model):
     new_per_day: Mapped[int] = mapped_column(default=20)
     reviews_per_day: Mapped[int] = mapped_column(default=200)
     fsrs_parameters: Mapped[list[float] | None] = mapped_column(JSON, default=None)
+    # "More new cards today": ``extra_new`` more new cards than new_per_day until the end of the
+    # study day it was asked on (``extra_new_until``); then the usual limit again.
+    extra_new: Mapped[int] = mapped_column(default=0, server_default="0")
+    extra_new_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # False only for a self-registration awaiting its emailed link (REQUIRE_EMAIL_VERIFICATION);
     # accounts made by an administrator or the CLI, and those from before the setting, are verified.

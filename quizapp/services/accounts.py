@@ -6,11 +6,12 @@ test factories commit their own).
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from zoneinfo import available_timezones
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
@@ -127,13 +128,10 @@ def change_password(user: User, current: str, new: str, user_agent: str = "") ->
         return start_session(user, user_agent)
 
 
-def update_profile(user: User, *, name: str, timezone: str, day_start_hour: int) -> None:
-    if timezone not in TIMEZONES:
-        raise AccountError(f"unknown time zone {timezone!r}")
+def update_profile(user: User, *, name: str) -> None:
+    """The account's name (time zone and day start are study settings: study.settings)."""
     with unit_of_work():
         user.name = name.strip()[:80]
-        user.timezone = timezone
-        user.day_start_hour = day_start_hour
 
 
 def change_email(user: User, new_email: str, *, verified: bool) -> None:
@@ -192,13 +190,19 @@ def delete_account(user: User, password: str) -> None:
         db.session.execute(delete(User).where(User.id == user_id))
 
 
+@functools.cache
+def _session_user_statement():
+    # One query, built once: every signed-in request runs it (two primary-key gets cost twice as much).
+    return (select(User).join(LoginSession, LoginSession.user_id == User.id)
+            .where(LoginSession.id == bindparam("session_id"), User.disabled_at.is_(None)))
+
+
 def load_user_for_session(session_id: str) -> User | None:
     """Flask-Login's user loader: the id in the cookie names a LoginSession row (of an enabled account)."""
-    row = db.session.get(LoginSession, session_id) if session_id else None
-    if row is None:
+    if not session_id:
         return None
-    user = db.session.get(User, row.user_id)
-    if user is None or user.disabled_at is not None:
+    user = db.session.scalar(_session_user_statement(), {"session_id": session_id})
+    if user is None:
         return None
     user.login_session_id = session_id
     return user

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -22,7 +22,7 @@ from ..domain.questions import Outcome, QuestionType, ResponseError, get_type
 from ..domain.rating import RECENT, suggest_rating, typical_seconds
 from ..extensions import db
 from ..models import Card, Question, ReviewLog, User
-from . import first_answers
+from . import bank_options, first_answers
 from .cards import (
     AskAgain,
     NotLatest,
@@ -55,8 +55,23 @@ class AnswerResult:
 def log_intervals(user: User, log: ReviewLog, card: Card) -> dict[int, str]:
     """The buttons of a feedback page: what each rating gives from the card as it was before the answer."""
     before = sched.CardState.from_json(log.state_before)
-    previews = sched.preview(before, log.reviewed_at, scheduler_for(user), card_seed(card))
+    previews = sched.preview(before, log.reviewed_at, bank_scheduler(user, card.question.bank_id), card_seed(card))
     return {rating: sched.interval_label(delta) for rating, delta in previews.items()}
+
+
+def bank_scheduler(user: User, bank_id: int) -> sched.StudyScheduler:
+    """The learner's scheduler with their options for the bank (learning steps, leech threshold); it
+    also says whether a new leech is suspended (``leech_suspends``)."""
+    options = bank_options.get(user, bank_id)
+    scheduler = scheduler_for(user, options)
+    scheduler.leech_suspends = options.leech_action == "suspend"
+    scheduler.bury_siblings = options.bury_siblings
+    return scheduler
+
+
+def _leech_suspended(scheduler: sched.StudyScheduler, before: sched.CardState, after: sched.CardState) -> bool:
+    """The answer made the card a leech and the bank's option says to suspend leeches."""
+    return after.leech and not before.leech and getattr(scheduler, "leech_suspends", False)
 
 
 RECENT_WINDOW = 300  # the learner's latest answers searched for their typical time (any type)
@@ -159,7 +174,7 @@ def record_answer(user: User, question_id: int, ordinal: int, response: Any, cli
     chosen = rating or suggested
     if chosen is None:
         raise StudyError("Rate how well you remembered: Again, Hard, Good or Easy.")
-    scheduler = scheduler_for(user)
+    scheduler = bank_scheduler(user, question.bank_id)
     # Everything is computed before the write lock: on SQLite every other learner's answer waits while
     # it is held. Under it, one guarded UPDATE checks that the card is still as it was read and writes
     # it; a card changed meanwhile (or a stale or resent form) takes the careful path below.
@@ -173,12 +188,15 @@ def record_answer(user: User, question_id: int, ordinal: int, response: Any, cli
                             score=None if outcome.self_rated else outcome.score, answer=response,
                             duration_ms=duration_ms, reviewed_at=now, state_before=before.to_json(),
                             state_after=after.to_json(), question_version=question.version)
-    siblings = len(get_type(question.type).cards(question.data)) > 1
+    siblings = scheduler.bury_siblings and len(get_type(question.type).cards(question.data)) > 1
     with _writing():
         if planned is not None:
             card_id = _write_card(user, question, ordinal, card, after)
             if card_id is not None:
                 planned.card_id = card_id
+                if _leech_suspended(scheduler, before, after):
+                    db.session.execute(update(Card).where(Card.id == card_id).values(suspended=True)
+                                       .execution_options(synchronize_session=False))
                 return _commit_answer(user, question, ordinal, planned, outcome, suggested, now, client_id, siblings)
         if card is not None:
             db.session.expire(card)  # read before the lock: the careful path reads it again, under it
@@ -294,6 +312,8 @@ def _record_locked(user: User, question: Question, ordinal: int, response: Any, 
     after = sched.review(before, chosen, now, scheduler, seed=card_seed(card))
     apply_state(card, after)
     card.buried_until = None
+    if _leech_suspended(scheduler, before, after):
+        card.suspended = True
     log = ReviewLog(user_id=user.id, card_id=card.id, client_id=client_id, kind=kind, rating=chosen,
                     prior_state=before.state, score=None if outcome.self_rated else outcome.score,
                     answer=response, duration_ms=duration_ms, reviewed_at=now, state_before=before.to_json(),
@@ -339,16 +359,38 @@ def _latest(user: User, log_id: int, doing: str) -> ReviewLog:
 
 
 def _replay_from(user: User, card: Card, state: sched.CardState, after_log_id: int) -> None:
-    """Sets ``card`` to ``state`` and re-applies the card's answers logged after ``after_log_id``
-    (a quiz answer made since), so the card stays equal to the replay of its log."""
-    scheduler = scheduler_for(user)
-    later = db.session.scalars(select(ReviewLog).where(ReviewLog.card_id == card.id, ReviewLog.id > after_log_id)
-                               .order_by(ReviewLog.id)).all()
-    for log in later:
+    """Sets ``card`` to ``state`` and re-applies the card's answers given after the answer ``after_log_id``
+    (a quiz answer made since), so the card stays equal to the replay of its log. "After" is in time
+    (``reviewed_at``, then id): an answer synced from a device offline may be older than answers logged
+    before it (services/offline.py). An answer to an older version of the question (its right answer
+    changed since, which restarted the card) is no part of the card's schedule: the card is left as is."""
+    after = db.session.get(ReviewLog, after_log_id)
+    if after.question_version < card.question_version:
+        return
+    is_later = or_(ReviewLog.reviewed_at > after.reviewed_at,
+                   and_(ReviewLog.reviewed_at == after.reviewed_at, ReviewLog.id > after.id))
+    later = db.session.scalars(select(ReviewLog).where(ReviewLog.card_id == card.id, is_later)
+                               .order_by(ReviewLog.reviewed_at, ReviewLog.id)).all()
+    replay_logs(user, card, state, card.question_version, later)
+
+
+def replay_logs(user: User, card: Card, state: sched.CardState, version: int, logs: list[ReviewLog]) -> None:
+    """Re-applies ``logs`` (the card's answers, in time order) from ``state``, a state of the question's
+    ``version``, rewriting each log's states, and sets the card to the result. The change rule: an answer
+    to a newer version starts the card afresh; an answer to an older version (kept in the log, such as one
+    given offline before the change reached the device) moves nothing and is left as it was logged."""
+    scheduler = bank_scheduler(user, card.question.bank_id)
+    for log in logs:
+        if log.question_version < version:
+            continue
+        if log.question_version > version:
+            state, version = sched.CardState(), log.question_version
         log.state_before = state.to_json()
+        log.prior_state = state.state
         state = sched.review(state, log.rating, log.reviewed_at, scheduler, seed=card_seed(card))
         log.state_after = state.to_json()
     apply_state(card, state)
+    card.question_version = version
 
 
 def rerate(user: User, log_id: int, rating: int, *, overridden: bool = False) -> ReviewLog:
@@ -359,7 +401,8 @@ def rerate(user: User, log_id: int, rating: int, *, overridden: bool = False) ->
         log = _latest(user, log_id, "re-rated")
         card = db.session.scalar(select(Card).where(Card.id == log.card_id).with_for_update())
         before = sched.CardState.from_json(log.state_before)
-        after = sched.review(before, rating, log.reviewed_at, scheduler_for(user), seed=card_seed(card))
+        after = sched.review(before, rating, log.reviewed_at, bank_scheduler(user, card.question.bank_id),
+                             seed=card_seed(card))
         log.rating, log.state_after = rating, after.to_json()
         if overridden:
             log.overridden = True

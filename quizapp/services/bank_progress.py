@@ -1,6 +1,8 @@
-"""Each of the learner's banks at a glance (the home page): cards due today, cards studied, cards in all.
+"""Each of the learner's banks at a glance (the home page): cards due today, cards studied, cards
+mastered (as the progress page counts them), cards in all.
 
-Two grouped queries (one row per bank) and the banks' card totals: never a row per card.
+Two grouped queries (one row per bank), the banks' card totals, and the learner's studied cards'
+memory states for mastery (the progress page's own reading, so both pages agree).
 """
 from __future__ import annotations
 
@@ -9,12 +11,13 @@ from datetime import datetime
 
 from sqlalchemy import func, or_, select
 
+from ..domain import progress as prog
 from ..domain import scheduling as sched
 from ..extensions import db
 from ..models import Card, Question, User
 from .cards import day_bounds
 from .catalog import BankSummary, banks_for
-from .progress import card_totals
+from .progress import card_totals, learner_cards
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,7 @@ class BankGlance:
     cards: int
     studied: int
     due: int  # review and learning cards due by the end of today, not suspended or buried
+    mastered: int = 0  # predicted recall a week from now at or above the desired retention
 
     @property
     def share(self) -> float:
@@ -44,4 +48,12 @@ def glance(user: User, now: datetime) -> list[BankGlance]:
     due = dict(db.session.execute(mine.where(
         Card.suspended.is_(False), Card.due < day_end,
         or_(Card.buried_until.is_(None), Card.buried_until <= now))).all())
-    return [BankGlance(b, totals.get(b.id, 0), studied.get(b.id, 0), due.get(b.id, 0)) for b in banks]
+    scheduler = sched.make_scheduler(user.desired_retention, user.fsrs_parameters, user.timezone,
+                                     user.day_start_hour)
+    cards = learner_cards(user, ids)
+    bank_of = {c.card_id: c.bank_id for c in cards}
+    mastered: dict[int, int] = {}
+    for card_id in prog.mastered_cards(cards, now, scheduler, user.desired_retention):
+        mastered[bank_of[card_id]] = mastered.get(bank_of[card_id], 0) + 1
+    return [BankGlance(b, totals.get(b.id, 0), studied.get(b.id, 0), due.get(b.id, 0), mastered.get(b.id, 0))
+            for b in banks]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import mimetypes
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import insert, select, update
 
@@ -60,7 +60,10 @@ def save_bank(parsed: ParsedBank, *, now: datetime, owner: User | None = None,
     bank.tags = list(parsed.tags)
     bank.sources = dict(parsed.sources)
     bank.extra = dict(parsed.extra)
-    bank.updated_at = now
+    # Moves on every save, even when two saves share a clock reading: caches of a bank's figures
+    # (card totals, item analysis) are kept until it changes.
+    bank.updated_at = now if bank.updated_at is None or now > bank.updated_at \
+        else bank.updated_at + timedelta(microseconds=1)
     db.session.flush()
 
     report = SaveReport(bank.id, bank.slug)

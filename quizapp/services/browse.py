@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from math import ceil
 
 from sqlalchemy import Integer, Text, and_, cast, column, func, literal, or_, select, union_all, values
@@ -56,7 +56,11 @@ STATES = {
 DUE = {"overdue": "Overdue", "today": "Due today", "week": "Due within 7 days", "month": "Due within 30 days"}
 LAST = {"wrong": "Last answer wrong", "right": "Last answer right", "never": "Never answered"}
 SORTS = {"order": "Bank order", "due": "Due date", "lapses": "Most lapses", "recent": "Last answered"}
-ACTIONS = {"suspend": "Suspend", "unsuspend": "Unsuspend", "bury": "Bury", "unbury": "Unbury"}
+# Anki's flags 1-4 (its colours and numbers); 0 is no flag.
+FLAGS = {1: "Red", 2: "Orange", 3: "Green", 4: "Blue"}
+FLAG_FILTERS = {"any": "Any flag", **{str(n): f"{name} flag" for n, name in FLAGS.items()}, "none": "No flag"}
+ACTIONS = {"suspend": "Suspend", "unsuspend": "Unsuspend", "bury": "Bury", "unbury": "Unbury",
+           "forget": "Reset to new", "reschedule": "Set due date", "flag": "Flag"}
 
 
 class BrowseError(ServiceError):
@@ -79,6 +83,7 @@ class Filter:
     min_lapses: int | None = None
     last: str = ""
     sort: str = "order"
+    flag: str = ""  # a key of FLAG_FILTERS
     # Custom study's filters: any of these tags; due within this many study days after today;
     # answered Again within this many days.
     any_tags: tuple[str, ...] = ()
@@ -94,7 +99,7 @@ class Filter:
             if days is not None and not 0 <= days <= MAX_DAYS:
                 raise BrowseError(f"Choose a number of days from 0 to {MAX_DAYS}.")
         for value, known, name in ((self.state, STATES, "state"), (self.due, DUE, "due"), (self.last, LAST, "last"),
-                                   (self.sort, SORTS, "sort")):
+                                   (self.sort, SORTS, "sort"), (self.flag, FLAG_FILTERS, "flag")):
             if value and value not in known:
                 raise BrowseError(f"Unknown {name}: {value!r}.")
 
@@ -117,6 +122,11 @@ class CardRow:
     last_right: bool | None  # None: never answered
     last_at: datetime | None
     tags: tuple[str, ...] = ()
+    flag: int = 0
+
+    @property
+    def flag_name(self) -> str:
+        return FLAGS.get(self.flag, "")
 
     @property
     def key(self) -> str:
@@ -254,6 +264,12 @@ def _conditions(user: User, filt: Filter, now: datetime) -> list:
                                               ReviewLog.reviewed_at >= since).correlate(Card).exists())
     if filt.min_lapses:
         out.append(Card.lapses >= filt.min_lapses)
+    if filt.flag == "any":
+        out.append(Card.flag > 0)
+    elif filt.flag == "none":
+        out.append(or_(Card.id.is_(None), Card.flag == 0))
+    elif filt.flag:
+        out.append(Card.flag == int(filt.flag))
     if filt.last:
         if filt.last == "never":
             out.append(or_(Card.id.is_(None), _last_log_id().is_(None)))
@@ -320,7 +336,7 @@ def browse(user: User, filt: Filter, page: int, now: datetime) -> Page:
             due=card.due if card is not None and card.state != sched.NEW else None,
             due_text=due_text(card.due if card is not None and card.state != sched.NEW else None, now, calendar),
             lapses=card.lapses if card else 0, reps=card.reps if card else 0, last_right=right, last_at=at,
-            tags=_tags(data.get("tags"))))
+            tags=_tags(data.get("tags")), flag=card.flag if card is not None else 0))
     return Page(out, total, page, pages, capped=capped)
 
 
@@ -394,6 +410,15 @@ def tag_choices(user: User, bank_ids: Sequence[int] | None = None) -> list[str]:
     return sorted(tags, key=str.lower)
 
 
+def suspended_count(user: User, bank_ids: Sequence[int]) -> int:
+    """How many of the learner's cards of ``bank_ids`` are suspended (the study page's link to them)."""
+    if not bank_ids:
+        return 0
+    return db.session.scalar(select(func.count(Card.id)).join(Question, Question.id == Card.question_id).where(
+        Card.user_id == user.id, Card.suspended.is_(True), Question.bank_id.in_(list(bank_ids)),
+        Question.retired.is_(False))) or 0
+
+
 # -- what "study just these" takes -------------------------------------------------------------------
 def focus_cards(user: User, filt: Filter, now: datetime, limit: int, *, within: Sequence[int] | None = None,
                 one_per_question: bool = False) -> tuple[list[tuple[int, int]], int]:
@@ -463,30 +488,82 @@ def own_cards(user: User, keys: Sequence[tuple[int, int]]) -> list[tuple[int, in
     return list(keys)
 
 
+class CannotApply(BrowseError):
+    """An action the chosen cards cannot take (a due date missing or out of range, a new card given a
+    date); nothing changed (400)."""
+
+
+def due_of_day(user: User, day: date, now: datetime) -> datetime:
+    """When a card set due on the learner's study day ``day`` becomes due: the start of that day, as
+    the scheduler dates reviews. Today or later, at most MAX_DAYS ahead."""
+    calendar = StudyCalendar(user.timezone, user.day_start_hour)
+    today = calendar.date_of(now)
+    if not today <= day <= today + timedelta(days=MAX_DAYS):
+        raise CannotApply(f"Choose a day from today ({today:%Y-%m-%d}) to {MAX_DAYS} days ahead.")
+    return calendar.start_of(day)
+
+
 @transactional
-def apply(user: User, action: str, keys: Sequence[tuple[int, int]], now: datetime) -> int:
-    """Suspends, unsuspends, buries or unburies the learner's cards ``keys``, all or none; the
-    number changed. A card of a bank the learner cannot study, or one its question does not make,
-    is refused (404) and nothing changes. Nothing of the card's schedule changes but the flag."""
+def apply(user: User, action: str, keys: Sequence[tuple[int, int]], now: datetime, *, flag: int | None = None,
+          due_on: date | None = None) -> int:
+    """Applies ``action`` to the learner's cards ``keys``, all or none; the number changed. A card of a
+    bank the learner cannot study, or one its question does not make, is refused (404) and nothing
+    changes; so is a due date for a card that is new (400).
+
+    - suspend/unsuspend, bury (until the next study day)/unbury: nothing of the schedule changes;
+    - flag: sets the coloured flag ``flag`` (1-4; 0 takes it off);
+    - forget (Anki's "Reset"/"Forget"): the card is new again and comes back in bank order with the
+      new cards; its answers are kept, and so are its counts of reviews and lapses (as Anki by default);
+    - reschedule (Anki's "Set due date"): the card is due on the study day ``due_on``; a review card
+      keeps its memory (stability, difficulty, last answer), so the next answer is scheduled from the
+      real time since the last one, as Anki does with FSRS; a learning card becomes a review card due
+      that day. A new card cannot be given a date: Anki would invent an interval for it, here it has
+      no memory to schedule (study it, or reset it, first)."""
     if action not in ACTIONS:
         raise BrowseError(f"Unknown action: {action[:40]!r}.")
-    questions = _own_questions(user, keys)
+    questions = _own_questions(user, keys)  # another's card: 404 before anything else is said
+    if action == "flag" and flag not in (0, *FLAGS):
+        raise CannotApply("Choose a flag colour, or no flag.")
+    if action == "reschedule":
+        if due_on is None:
+            raise CannotApply("Choose the day the cards should be due.")
+        due = due_of_day(user, due_on, now)
     begin_write()
     _, day_end = card_rules.day_bounds(user, now)
     changed = 0
     for qid, ordinal in keys:
-        if action in ("unsuspend", "unbury"):  # a card never studied has nothing to take back: no row made
+        # Taking back, resetting or dating a card never studied: nothing to change, no row made.
+        if action in ("unsuspend", "unbury", "forget", "reschedule") or (action == "flag" and flag == 0):
             card = db.session.scalar(select(Card).where(Card.user_id == user.id, Card.question_id == qid,
                                                         Card.ordinal == ordinal).with_for_update())
             if card is None:
+                if action == "reschedule":
+                    raise CannotApply("A new card cannot be given a due date: study it first. Nothing was changed.")
                 continue
         else:
             card = card_rules.card_for_update(user, questions[qid], ordinal)
-        before = (card.suspended, card.buried_until)
+        before = _schedule_of(card)
         if action in ("suspend", "unsuspend"):
             card.suspended = action == "suspend"
-        else:
+        elif action in ("bury", "unbury"):
             card.buried_until = day_end if action == "bury" else None
-        changed += (card.suspended, card.buried_until) != before
+        elif action == "flag":
+            card.flag = flag
+        elif action == "forget":
+            if card.state != sched.NEW:
+                card.state, card.step, card.stability, card.difficulty = sched.NEW, None, None, None
+                card.due = card.last_review = None
+                card.reset_at = now
+        else:
+            if card.state == sched.NEW or card.stability is None:
+                raise CannotApply("A new card cannot be given a due date: study it first. Nothing was changed.")
+            if card.state in (sched.LEARNING, sched.RELEARNING):
+                card.state, card.step = sched.REVIEW, None
+            card.due = due
+        changed += _schedule_of(card) != before
     return changed
 
+
+def _schedule_of(card: Card) -> tuple:
+    return (card.suspended, card.buried_until, card.flag, card.state, card.step, card.stability, card.due,
+            card.last_review)

@@ -6,7 +6,7 @@ opened a bank costs nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -67,9 +67,15 @@ def apply_state(card: Card, state: sched.CardState) -> None:
     card.leech = state.leech
 
 
-def scheduler_for(user: User) -> sched.StudyScheduler:
-    """The learner's scheduler: their retention and parameters, elapsed time in their study days."""
-    return sched.make_scheduler(user.desired_retention, user.fsrs_parameters, user.timezone, user.day_start_hour)
+def scheduler_for(user: User, options=None) -> sched.StudyScheduler:
+    """The learner's scheduler: their retention and parameters, elapsed time in their study days; with
+    a bank's ``options`` (services.bank_options.Options), its learning steps and leech threshold."""
+    if options is None:
+        return sched.make_scheduler(user.desired_retention, user.fsrs_parameters, user.timezone,
+                                    user.day_start_hour)
+    return sched.make_scheduler(user.desired_retention, user.fsrs_parameters, user.timezone, user.day_start_hour,
+                                learning_steps=tuple(timedelta(minutes=m) for m in options.learning_steps),
+                                leech_lapses=options.leech_threshold)
 
 
 def fuzz_seed(user_id: int, question_id: int, ordinal: int) -> str:

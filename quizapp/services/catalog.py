@@ -1,10 +1,11 @@
 """Which banks a user can see, with their question counts and any due date from a class."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from ..extensions import db
 from ..models import Assignment, Bank, Classroom, Media, Membership, Question, User
@@ -25,14 +26,21 @@ class BankSummary:
     due_at: datetime | None = None
 
 
-def _visible(user: User):
+def _visible(user_id):
     """What a learner studies: built-in banks, their own, those their open classes are assigned, and
-    those their owner made public to the school; never a retired bank."""
+    those their owner made public to the school; never a retired bank. ``user_id``: an id or a bind
+    parameter."""
     assigned = (select(Assignment.bank_id).join(Membership, Membership.class_id == Assignment.class_id)
                 .join(Classroom, Classroom.id == Assignment.class_id)
-                .where(Membership.user_id == user.id, Classroom.archived_at.is_(None)))
-    return Bank.retired_at.is_(None) & (Bank.builtin.is_(True) | (Bank.owner_id == user.id) | Bank.id.in_(assigned)
+                .where(Membership.user_id == user_id, Classroom.archived_at.is_(None)))
+    return Bank.retired_at.is_(None) & (Bank.builtin.is_(True) | (Bank.owner_id == user_id) | Bank.id.in_(assigned)
                                         | (Bank.sharing == BankSharing.SCHOOL))
+
+
+@functools.cache
+def _accessible_statement():
+    # Built once: every study page asks, and building the expression cost more than running it.
+    return select(Bank.id).where(_visible(bindparam("user_id")))
 
 
 def banks_for(user: User) -> list[BankSummary]:
@@ -41,7 +49,7 @@ def banks_for(user: User) -> list[BankSummary]:
              .group_by(Question.bank_id).subquery())
     rows = db.session.execute(
         select(Bank, func.coalesce(count.c.n, 0)).outerjoin(count, count.c.bank_id == Bank.id)
-        .where(_visible(user)).order_by(Bank.builtin.desc(), Bank.title)
+        .where(_visible(user.id)).order_by(Bank.builtin.desc(), Bank.title)
     ).all()
     classes: dict[int, tuple[str, datetime | None]] = {}
     for bank_id, name, due in db.session.execute(
@@ -63,7 +71,7 @@ def banks_for(user: User) -> list[BankSummary]:
 def accessible_bank_ids(user: User) -> set[int]:
     """Ids of the banks this user may study: built-in, their own, their open classes', the school's
     (none retired)."""
-    return set(db.session.scalars(select(Bank.id).where(_visible(user))))
+    return set(db.session.scalars(_accessible_statement(), {"user_id": user.id}))
 
 
 def media_item(user: User, bank_id: int, name: str) -> Media:

@@ -6,7 +6,9 @@ queue (Anki's filtered decks with "reschedule cards based on my answers" on, the
 
 - study ahead: review and learning cards due within N study days after today;
 - forgotten: cards answered Again within the last N study days (1: today's mistakes);
-- more new cards today: the new cards today's limit leaves, and N more, in bank order;
+- more new cards today (Anki's "Increase today's new card limit"): not a session but today's
+  new-card limit of the daily queue raised by N, until the study day ends (the one thing custom
+  study writes: the learner's raise for today);
 - by tag: the cards of questions with any of the chosen tags, due ones first, then new ones.
 """
 from __future__ import annotations
@@ -27,6 +29,8 @@ from .cards import Pick, card_state, day_bounds, scheduler_for
 from .catalog import accessible_bank_ids
 from .errors import ServiceError
 from .progress import FOCUS_LIMIT, card_totals
+from .unit import transactional
+from .writes import begin_write
 
 MODES = {
     "ahead": "Study ahead",
@@ -36,6 +40,7 @@ MODES = {
 }
 MAX_DAYS = 365
 MAX_EXTRA_NEW = FOCUS_LIMIT
+MAX_EXTRA_NEW_TODAY = 999  # raises asked for the same day add up, to at most this
 
 
 class CustomStudyError(ServiceError):
@@ -84,22 +89,21 @@ def forgotten(user: User, days: int, now: datetime, bank_ids: Sequence[int] | No
     return Session(cards, total, f"Reviewing the cards you forgot {when}")
 
 
-def more_new(user: User, extra: int, now: datetime, bank_ids: Sequence[int] | None = None) -> Session:
-    """Today's remaining new cards and ``extra`` more, in bank order (one per question: a question's
-    new cards come one a day, as in the daily queue). Answered here they count as new cards introduced
-    today, so when the session ends the daily queue has none left to show: today's limit is raised by
-    ``extra``, and tomorrow's is the usual one."""
+@transactional
+def more_new(user: User, extra: int, now: datetime) -> int:
+    """Raises today's new-card limit by ``extra``: the daily queue shows that many more new cards
+    today, in its usual order (assigned work first, then bank order), and its counts say so; the
+    review limit makes as much room. Asked again the same day, the raises add up. When the study day
+    ends the usual limit is back. Returns today's raise in all."""
     if not 1 <= extra <= MAX_EXTRA_NEW:
         raise CustomStudyError(f"Choose from 1 to {MAX_EXTRA_NEW} more new cards.")
-    banks = sorted(accessible_bank_ids(user) if not bank_ids else set(bank_ids) & accessible_bank_ids(user))
-    remaining = study_queue.counts(user, banks, now).new if banks else 0
-    want = remaining + extra
-    if want > FOCUS_LIMIT:
-        raise CustomStudyError(f"You still have {remaining} new cards in today's queue: a session holds at most "
-                               f"{FOCUS_LIMIT}, so add at most {max(0, FOCUS_LIMIT - remaining)} more now.")
-    cards, total = _cards(user, browse.Filter(state="new"), banks, now, limit=want, one_per_question=True)
-    label = f"New cards today: the {remaining} left in today's limit and {extra} more"
-    return Session(cards, total, label)
+    begin_write()
+    db.session.refresh(user)  # another tab may have raised it meanwhile
+    _, day_end = day_bounds(user, now)
+    already = user.extra_new if user.extra_new_until is not None and now < user.extra_new_until else 0
+    user.extra_new = min(MAX_EXTRA_NEW_TODAY, already + extra)
+    user.extra_new_until = day_end
+    return user.extra_new
 
 
 def by_tag(user: User, tags: Sequence[str], now: datetime, bank_ids: Sequence[int] | None = None) -> Session:

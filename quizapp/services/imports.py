@@ -19,14 +19,15 @@ from typing import Any
 from flask import Flask, current_app
 from sqlalchemy import select, update
 
-from ..banks import formats
+from ..banks import formats, upload_choices
 from ..banks.check import previewable
 from ..banks.encoding import utf8_text
 from ..banks.grounding import flag_quotes
+from ..banks.limits import DEFAULT_LIMITS, size_text
 from ..banks.lint import ERROR as LINT_ERROR
 from ..banks.lint import lint_bank
+from ..banks.model import MAX_TITLE_CHARS, BankIssue, ParseResult, scrub
 from ..banks.model import Bank as ParsedBank
-from ..banks.model import BankIssue, ParseResult, scrub
 from ..banks.native import question_to_dict
 from ..extensions import db
 from ..models import Bank, Document, ImportJob, User
@@ -35,7 +36,7 @@ from ..models.types import utcnow
 from . import anki_history
 from .bank_store import SaveReport, free_slug, save_bank
 from .documents import save_documents
-from .errors import ServiceError
+from .errors import Conflict, ServiceError
 from .import_changes import reset_warnings
 
 log = logging.getLogger(__name__)
@@ -67,11 +68,16 @@ def read_document(name: str, data: bytes) -> str:
 
 
 def start(owner: User, filename: str, data: bytes, documents: dict[str, str], now: datetime,
-          fmt: str = "auto", replaces: ImportJob | None = None, options: dict[str, str] | None = None) -> ImportJob:
+          fmt: str = "auto", replaces: ImportJob | None = None, options: dict[str, str] | None = None,
+          name: str = "", categories: str = "tags") -> ImportJob:
     """Records the upload and starts checking it. Commits (the job must outlive this request).
-    ``options`` go to the reader (a CSV's separators); a re-check keeps those of the job it replaces."""
+    ``options`` go to the reader (a CSV's separators); a re-check keeps those of the job it replaces.
+    ``name``: the bank's name (empty: the file's own); ``categories``: GIFT categories as "tags" or
+    "banks" (banks/upload_choices.py)."""
     if not data.strip():
         raise UploadError("the file is empty")
+    if categories not in upload_choices.CATEGORY_CHOICES:
+        raise UploadError(f"unknown choice for categories {categories!r}")
     if fmt != "auto" and fmt not in formats.FORMATS:
         raise UploadError(f"unknown format {fmt!r}")
     options = {k: v for k, v in (options or {}).items() if v is not None}
@@ -83,12 +89,49 @@ def start(owner: User, filename: str, data: bytes, documents: dict[str, str], no
     # The reader's options ride in ``result`` (kept by check), so the save reads the file as checked.
     # The column holds 255 characters; a longer name keeps its end, where the extension is.
     filename = (filename or "upload.txt")[-255:]
+    choices = _choices(name, categories)
     job = ImportJob(owner_id=owner.id, filename=filename, format=fmt, data=data,
                     documents=documents, status=ImportStatus.QUEUED, action="check", created_at=now, updated_at=now,
-                    result={"options": options} if options else {})
+                    result={**({"options": options} if options else {}), **choices})
     db.session.add(job)
     db.session.commit()
     launch(job.id)
+    return job
+
+
+def _choices(name: str, categories: str) -> dict[str, str]:
+    """The teacher's choices as the job's result keeps them (only what differs from the defaults)."""
+    name = " ".join((name or "").split())
+    if len(name) > MAX_TITLE_CHARS:
+        raise UploadError(f"the bank's name is {len(name)} characters long; at most {MAX_TITLE_CHARS} are allowed")
+    return {**({"bank_name": name} if name else {}), **({"categories": categories} if categories != "tags" else {})}
+
+
+RECHECKABLE = (ImportStatus.CHECKED, ImportStatus.FAILED)
+
+
+def recheck(job: ImportJob, data: bytes, now: datetime) -> ImportJob:
+    """"Check again" with the text fixed in the page: the same upload (not a new one) takes the new
+    text and is checked again, keeping its documents, separators and the teacher's choices. Commits.
+    Conflict while it is being checked or saved (or once saved)."""
+    if not data.strip():
+        raise UploadError("the file is empty")
+    if len(data) > DEFAULT_LIMITS.max_upload_bytes:
+        raise UploadError(f"the text is {size_text(len(data))}; "
+                          f"the limit is {size_text(DEFAULT_LIMITS.max_upload_bytes)}")
+    kept = {k: v for k, v in (job.result or {}).items() if k in ("options", "bank_name", "categories")}
+    # Conditional, like the save: a check or save under way (or a double click) is never disturbed.
+    changed = db.session.execute(
+        update(ImportJob)
+        .where(ImportJob.id == job.id, ImportJob.status.in_([s.value for s in RECHECKABLE]),
+               ImportJob.action.is_(None), ImportJob.worker.is_(None))
+        .values(data=data, status=ImportStatus.QUEUED, action="check", done=0, total=0, result=kept,
+                updated_at=now)
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    if not changed:
+        raise Conflict("this upload is being checked or saved right now; check it again in a moment")
+    launch(job.id)  # (an inline check runs in a session of its own: read the job afresh to see it)
     return job
 
 
@@ -138,7 +181,9 @@ def _options(job: ImportJob) -> dict[str, str]:
 
 
 def _parse(job: ImportJob) -> ParseResult:
-    return formats.parse(job.data, job.filename, job.format, **_options(job))
+    result = job.result or {}
+    return upload_choices.parse(job.data, job.filename, job.format, name=result.get("bank_name", ""),
+                                categories=result.get("categories", "tags"), **_options(job))
 
 
 def _existing_documents(bank: Bank | None) -> dict[str, str]:
@@ -169,13 +214,19 @@ def check(job_id: int) -> None:
     options = _options(job)
     detected = "csv" if options else formats.detect(job.data, job.filename)
     result: dict[str, Any] = {"format": detected if job.format == "auto" else job.format, "questions": [],
-                              "count": 0, **({"options": options} if options else {})}
+                              "count": 0, **({"options": options} if options else {}),
+                              **{k: v for k, v in job.result.items() if k in ("bank_name", "categories")}}
     bank = parsed.bank or parsed.partial
     if bank is not None:
-        slug, existing, notes, mode = _target(owner, bank.id)
+        if parsed.parts:  # one bank per category: each has its own target (the file's own bank may be none)
+            parts, notes = _part_targets(owner, parsed.parts, job.filename)
+            slug, existing, mode = parts[0]["slug"], None, parts[0]["mode"]
+            result["banks"] = parts
+        else:
+            slug, existing, notes, mode = _target(owner, bank.id)
+            if existing is not None:
+                notes += reset_warnings(bank, existing.id, job.filename)
         issues += notes
-        if existing is not None:
-            issues += reset_warnings(bank, existing.id, job.filename)
         documents = {**_existing_documents(existing), **job.documents}
         total = len(bank.questions)
         _progress(job, ImportStatus.CHECKING, 0, total)
@@ -189,14 +240,31 @@ def check(job_id: int) -> None:
             if i % PROGRESS_EVERY == 0:
                 _progress(job, ImportStatus.CHECKING, i, total)
         issues += lint_notes(bank, job.filename)
-        result.update(count=total, slug=slug, title=bank.title, mode=mode, media=len(bank.media),
-                      documents=sorted(documents), history=anki_history.summary(bank))
+        result.update(count=total, slug=slug, title=result["banks"][0]["title"] if parsed.parts else bank.title,
+                      mode=mode, media=len(bank.media), documents=sorted(documents),
+                      history=anki_history.summary(bank))
     result["issues"] = [i.as_dict() for i in issues]
     # A refused file may hold what no database stores (a NUL, a lone surrogate): its preview keeps
     # U+FFFD in their place, its issues say where they were.
     job.result = scrub(result)
     _finished(job)
     _progress(job, ImportStatus.CHECKED, job.total, job.total)
+
+
+def _part_targets(owner: User, parts: list[ParsedBank], file: str) -> tuple[list[dict[str, Any]], list[BankIssue]]:
+    """Where each bank of a file split by category goes (its id, new or an update of the teacher's
+    own), and the notes: an id taken by another owner, learners who restart a changed question."""
+    targets, notes, used = [], [], set()
+    for part in parts:
+        slug, existing, taken_notes, mode = _target(owner, part.id)
+        if slug in used:  # (a free variant another part of this file already took)
+            slug, existing, mode = free_slug(f"{slug}-{len(used) + 1}"), None, "new"
+        used.add(slug)
+        notes += taken_notes
+        if existing is not None:
+            notes += reset_warnings(part, existing.id, file)
+        targets.append({"slug": slug, "title": part.title, "count": len(part.questions), "mode": mode})
+    return targets, notes
 
 
 def lint_notes(bank: ParsedBank, file: str) -> list[BankIssue]:
@@ -241,13 +309,25 @@ def save(job_id: int, now: Callable[[], datetime] = utcnow) -> SaveReport:
     owner = db.session.get(User, job.owner_id)
     parsed = _parse(job)  # the bytes are kept, so this is the bank the preview showed
     assert parsed.ok and parsed.bank is not None, "a job is saved only after a clean check"
-    parsed.bank.id = job.result["slug"]
-    report = save_bank(parsed.bank, now=now(), owner=owner)
-    save_documents(report.bank_id, job.documents, now())
-    history = anki_history.after_save(owner, report.bank_id, parsed.bank, bool(job.result.get("import_history")),
-                                      now())
+    targets = job.result.get("banks")
+    if targets:  # one bank per category: every one in this same transaction, all or nothing
+        assert len(targets) == len(parsed.parts), "the file reads as it did when checked"
+        reports = []
+        for part, target in zip(parsed.parts, targets):
+            part.id = target["slug"]
+            reports.append(save_bank(part, now=now(), owner=owner))
+            save_documents(reports[-1].bank_id, job.documents, now())
+        report, history = reports[0], ""
+        summary = f"{len(reports)} banks saved. " + "; ".join(r.summary() for r in reports)
+    else:
+        parsed.bank.id = job.result["slug"]
+        report = save_bank(parsed.bank, now=now(), owner=owner)
+        save_documents(report.bank_id, job.documents, now())
+        history = anki_history.after_save(owner, report.bank_id, parsed.bank,
+                                          bool(job.result.get("import_history")), now())
+        summary = report.summary() + history
     job.bank_id, job.status, job.done, job.updated_at = report.bank_id, ImportStatus.SAVED, job.total, now()
-    job.result = {**job.result, "summary": report.summary() + history}
+    job.result = {**job.result, "summary": summary}
     _finished(job)
     db.session.commit()
     return report

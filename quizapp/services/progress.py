@@ -12,6 +12,7 @@ Never the whole review log.
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Collection
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -27,7 +28,7 @@ from ..domain.rating import PASS_SCORE
 from ..extensions import db
 from ..models import Bank, Card, Question, ReviewLog, User
 from .catalog import accessible_bank_ids
-from .sql_dates import as_date, datetimes, study_date, utc
+from .sql_dates import as_date, aware, instants, study_date
 
 FOCUS_LIMIT = 50  # questions one "study just these" session may hold (they travel in the session cookie)
 PROMPT_CHARS = 160
@@ -37,23 +38,17 @@ def calendar_for(user: User) -> prog.StudyCalendar:
     return prog.StudyCalendar(user.timezone, user.day_start_hour)
 
 
-
-
-
-
-
-
 def learner_cards(user: User, bank_ids: Collection[int]) -> list[prog.CardInfo]:
     """The learner's cards of live questions in ``bank_ids``, with their question's tags."""
     if not bank_ids:
         return []
     rows = db.session.execute(
         select(Card.id, Card.question_id, Question.bank_id, Card.state, Card.stability, Card.difficulty,
-               *datetimes(Card.due, Card.last_review), Card.lapses, Card.leech, Card.suspended, Card.ordinal,
+               *instants(Card.due, Card.last_review), Card.lapses, Card.leech, Card.suspended, Card.ordinal,
                _tags_column())
         .join(Question, Question.id == Card.question_id)
         .where(Card.user_id == user.id, Question.bank_id.in_(bank_ids), Question.retired.is_(False))).all()
-    return [prog.CardInfo(r[0], r[1], r[2], r[3], r[4], r[5], utc(r[6]), utc(r[7]), r[8], bool(r[9]), bool(r[10]),
+    return [prog.CardInfo(r[0], r[1], r[2], r[3], r[4], r[5], aware(r[6]), aware(r[7]), r[8], bool(r[9]), bool(r[10]),
                           r[11], _tags(r[12]))
             for r in rows]
 
@@ -63,10 +58,6 @@ def _tags_column():
     if db.engine.dialect.name == "sqlite":
         return func.json_extract(Question.data, "$.tags")
     return Question.data["tags"]
-
-
-
-
 
 
 def _tags(value) -> tuple[str, ...]:
@@ -87,10 +78,37 @@ def _tags_of(value) -> tuple[str, ...]:
     return (str(value),) if isinstance(value, str) and value.strip() else ()
 
 
+# Per database engine: (bank ids) -> (the banks' stamps, per bank, per tag). The totals change only
+# when a bank is saved (bank_store moves updated_at on every save), yet reading them costs a scan of
+# every question of the banks: the largest part of a dashboard at the growth benchmark's size.
+_TOTALS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_TOTALS_KEPT = 512
+
+
 def card_totals(bank_ids: Collection[int]) -> tuple[dict[int, int], dict[str, int]]:
     """Cards the live questions of ``bank_ids`` make, studied or not, per bank and per tag: one per
     question, except the types that make several (cloze: one per deletion), whose texts are read.
-    Mastery divides by these, so cards never studied count (as not mastered)."""
+    Mastery divides by these, so cards never studied count (as not mastered).
+
+    Kept per worker until one of the banks is saved again (its ``updated_at`` and slug are checked
+    on every call: one indexed read of a few rows)."""
+    key = tuple(sorted(set(bank_ids)))
+    if not key:
+        return {}, {}
+    stamps = tuple(db.session.execute(select(Bank.id, Bank.updated_at, Bank.slug).where(Bank.id.in_(key))
+                                      .order_by(Bank.id)).all())
+    kept = _TOTALS.setdefault(db.engine, {})
+    hit = kept.get(key)
+    if hit is not None and hit[0] == stamps:
+        return dict(hit[1]), dict(hit[2])
+    per_bank, per_tag = _count_cards(key)
+    if len(kept) >= _TOTALS_KEPT:
+        kept.clear()
+    kept[key] = (stamps, per_bank, per_tag)
+    return dict(per_bank), dict(per_tag)
+
+
+def _count_cards(bank_ids: Collection[int]) -> tuple[dict[int, int], dict[str, int]]:
     per_bank: dict[int, int] = {b: 0 for b in bank_ids}
     per_tag: dict[str, int] = {}
     if not bank_ids:

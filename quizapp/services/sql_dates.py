@@ -44,6 +44,14 @@ def instants(*columns):
     return [cast(func.extract("epoch", c), Float) for c in columns]
 
 
+def quarter_hours(column):
+    """SQL for the UTC quarter hour of a date-time column (Unix seconds // 900, an integer), which
+    StudyScheduler.day_of_quarter_hour turns into a study day without a datetime per row."""
+    if db.engine.dialect.name == "sqlite":
+        return cast(func.strftime("%s", column), Integer) // 900
+    return cast(func.floor(func.extract("epoch", column) / 900), Integer)
+
+
 def aware(value) -> datetime | None:
     """What instants read as an aware UTC datetime. For SQLite's text, parsing an offset is several
     times cheaper than utc's datetime.replace(tzinfo=...)."""

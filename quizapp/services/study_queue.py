@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, func, or_, select
+from sqlalchemy import BigInteger, and_, bindparam, case, cast, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..domain import scheduling as sched
 from ..domain.questions import REGISTRY, QuestionType, get_type
 from ..extensions import db
-from ..models import Card, Question, ReviewLog, User
+from ..models import Assignment, BankOptions, Card, Classroom, Membership, Question, ReviewLog, User
+from . import bank_options
 from .cards import (
     Pick,
     card_state,
@@ -75,6 +76,19 @@ _LIVE = (Card.user_id == _USER, Question.bank_id.in_(_BANKS), Question.retired.i
          or_(Card.buried_until.is_(None), Card.buried_until <= _NOW))
 
 
+def _assigned_first():
+    """Assigned work first (#17): the banks assigned to the learner's live classes, each with its
+    nearest due date, outer-joined on Question.bank_id; the sort keys put those banks first, the
+    nearest due date first (an assignment without a date after those with one), then the others."""
+    assigned = (select(Assignment.bank_id.label("bank_id"), func.min(Assignment.due_at).label("due_at"))
+                .join(Membership, Membership.class_id == Assignment.class_id)
+                .join(Classroom, Classroom.id == Assignment.class_id)
+                .where(Membership.user_id == _USER, Classroom.archived_at.is_(None))
+                .group_by(Assignment.bank_id).subquery("assigned"))
+    rank = case((assigned.c.bank_id.is_(None), 2), (assigned.c.due_at.is_(None), 1), else_=0)
+    return assigned, [rank, assigned.c.due_at]
+
+
 def _first_card_started():
     """Whether the learner's card 0 of the (enclosing query's) question is started today."""
     return select(Card.id).where(Card.user_id == _USER, Card.question_id == Question.id, Card.ordinal == 0,
@@ -119,7 +133,7 @@ def _state(user: User, bank_ids: list[int], now: datetime, day_start: datetime, 
     (user_id, kind, id); new one-card questions are counted only up to the daily limit."""
     row = db.session.execute(_state_statement(), {
         "user_id": user.id, "bank_ids": bank_ids, "now": now, "day_start": day_start, "day_end": day_end,
-        "cap": max(0, user.new_per_day)}).one()
+        "cap": max(0, new_per_day(user, now))}).one()
     return _State(*(value or 0 for value in row[:4]), row[4], row[5], row[6] or 0, row[7])
 
 
@@ -144,7 +158,7 @@ def _new_candidates(user: User, bank_ids: list[int], day_start: datetime, limit:
 
 def _choose_new(user: User, rows: list, day_start: datetime, limit: int) -> list[tuple[int, int]]:
     multi = _multi_card_types()
-    multi_rows = [(qid, digest) for qid, qtype, digest in rows if qtype in multi]
+    multi_rows = [(qid, digest) for qid, qtype, digest, _ in rows if qtype in multi]
     started: set[tuple[int, int]] = set()
     touched_today: set[int] = set()
     ordinals_of: dict[int, list[int]] = {}
@@ -154,14 +168,16 @@ def _choose_new(user: User, rows: list, day_start: datetime, limit: int) -> list
         touched_today = set(db.session.scalars(_TOUCHED_TODAY_OF, params))
         ordinals_of = _multi_card_ordinals(multi_rows)
     chosen: list[tuple[int, int]] = []
-    for qid, qtype, _ in rows:
+    for qid, qtype, _, bury in rows:
         ordinals = ordinals_of.get(qid, []) if qtype in multi else [0]  # [] if it went meanwhile
-        if qid in touched_today and len(ordinals) > 1:
+        bury = bury is None or bool(bury)  # the bank's option (bury siblings: on unless turned off)
+        if bury and qid in touched_today and len(ordinals) > 1:
             continue
         for ordinal in ordinals:
             if (qid, ordinal) not in started:
                 chosen.append((qid, ordinal))
-                break  # one card of a question per day: siblings wait for another day
+                if bury or len(chosen) >= limit:
+                    break  # one card of a question per day: siblings wait for another day
         if len(chosen) >= limit:
             break
     return chosen
@@ -170,12 +186,21 @@ def _choose_new(user: User, rows: list, day_start: datetime, limit: int) -> list
 @functools.cache
 def _candidates_statement():
     """Questions that may hold a new card: the learner's card 0 not started (one-card types), or any
-    (types that make several cards, checked card by card), in bank order."""
+    (types that make several cards, checked card by card), assigned work first, then by bank: in the
+    bank's order, or in the learner's fixed shuffle of it (the bank's option "random"); with the
+    bank's "bury siblings" option (None: the default, on)."""
     multi = sorted(_multi_card_types())
-    return (select(Question.id, Question.type, Question.content_hash)
+    assigned, first = _assigned_first()
+    # A multiplicative hash with a multiplier of the learner's own: the same order on every page, another
+    # learner's another order.
+    shuffled = (Question.id * (cast(_USER, BigInteger) * 7919 + 2654435761)) % 1000003  # 64-bit: no overflow
+    order = case((BankOptions.new_order == "random", shuffled), else_=Question.position)
+    return (select(Question.id, Question.type, Question.content_hash, BankOptions.bury_siblings)
+            .outerjoin(assigned, assigned.c.bank_id == Question.bank_id)
+            .outerjoin(BankOptions, and_(BankOptions.user_id == _USER, BankOptions.bank_id == Question.bank_id))
             .where(Question.bank_id.in_(_BANKS), Question.retired.is_(False),
                    or_(Question.type.in_(multi), ~_first_card_started()))
-            .order_by(Question.bank_id, Question.position).limit(bindparam("rows")))
+            .order_by(*first, Question.bank_id, order, Question.id).limit(bindparam("rows")))
 
 
 _QUESTIONS = bindparam("question_ids", expanding=True)
@@ -227,11 +252,19 @@ class Queue:
     last_log_id: int | None
 
 
-def _review_room(user: User, new_done: int, reviews_done: int) -> int:
+def new_per_day(user: User, now: datetime) -> int:
+    """Today's new-card limit: the learner's, raised by "more new cards today" until that day ends."""
+    if user.extra_new and user.extra_new_until is not None and now < user.extra_new_until:
+        return user.new_per_day + user.extra_new
+    return user.new_per_day
+
+
+def _review_room(user: User, new_done: int, reviews_done: int, now: datetime) -> int:
     """Answers the review limit still allows today. As in Anki (v3, "new cards ignore review limit"
     off, its default) the limit bounds new cards too: new cards introduced count against it, and new
-    cards are shown only in the room the day's due reviews leave (200 a day with 190 due: 10 new)."""
-    return max(0, user.reviews_per_day - reviews_done - new_done)
+    cards are shown only in the room the day's due reviews leave (200 a day with 190 due: 10 new).
+    New cards added for today ("more new cards today") widen it by as many."""
+    return max(0, user.reviews_per_day + new_per_day(user, now) - user.new_per_day - reviews_done - new_done)
 
 
 def queue(user: User, bank_ids: list[int], now: datetime, *, with_pick: bool = True) -> Queue:
@@ -244,9 +277,9 @@ def queue(user: User, bank_ids: list[int], now: datetime, *, with_pick: bool = T
     due reviews leave."""
     day_start, day_end = day_bounds(user, now)
     state = _state(user, bank_ids, now, day_start, day_end)
-    room = _review_room(user, state.new_done, state.reviews_done)
+    room = _review_room(user, state.new_done, state.reviews_done, now)
     due = min(state.due, room)
-    new_limit = min(user.new_per_day - state.new_done, room - due)
+    new_limit = min(new_per_day(user, now) - state.new_done, room - due)
     pick: Pick | None = None
     fresh: list[tuple[int, int]] | None = None
     if with_pick and bank_ids:
@@ -257,7 +290,7 @@ def queue(user: User, bank_ids: list[int], now: datetime, *, with_pick: bool = T
             pick = _most_at_risk(user, bank_ids, now, day_end)
         if pick is None:
             # Reached with no review due (or no room): the same limit as the count's.
-            fresh = _new_candidates(user, bank_ids, day_start, min(user.new_per_day - state.new_done, room))
+            fresh = _new_candidates(user, bank_ids, day_start, min(new_per_day(user, now) - state.new_done, room))
             if fresh:
                 pick = _pick_of_new(user, *fresh[0])
         if pick is None and state.first_learning_due is not None and state.first_learning_due <= now + LEARN_AHEAD:
@@ -303,28 +336,35 @@ def _pick_of_new(user: User, question_id: int, ordinal: int) -> Pick:
     return Pick(question, ordinal, card)
 
 
+_ASSIGNED, _ASSIGNED_FIRST = _assigned_first()
 _AT_RISK = (select(Card.id, Card.state, Card.step, Card.stability, Card.difficulty, Card.due, Card.last_review,
-                   Card.reps, Card.lapses, Card.leech).join(Question, Question.id == Card.question_id)
-            .where(*_LIVE, Card.state == sched.REVIEW, Card.due < _DAY_END).order_by(Card.due).limit(100))
+                   Card.reps, Card.lapses, Card.leech,
+                   *(key.label(f"rank{n}") for n, key in enumerate(_ASSIGNED_FIRST)))
+            .join(Question, Question.id == Card.question_id)
+            .outerjoin(_ASSIGNED, _ASSIGNED.c.bank_id == Question.bank_id)
+            .where(*_LIVE, Card.state == sched.REVIEW, Card.due < _DAY_END)
+            .order_by(*_ASSIGNED_FIRST, Card.due).limit(100))
 
 
 def _most_at_risk(user: User, bank_ids: list[int], now: datetime, day_end: datetime) -> Pick | None:
     """Of the (first 100) reviews due today, the one with the lowest recall probability: read as
-    plain rows, and only that card loaded."""
+    plain rows, and only that card loaded. The reviews of assigned banks come first (the nearest
+    due date first): the lowest recall is taken among the first of those groups."""
     rows = db.session.execute(_AT_RISK, {"user_id": user.id, "bank_ids": bank_ids, "now": now,
                                          "day_end": day_end}).all()
     if not rows:
         return None
+    rows = [r for r in rows if (r.rank0, r.rank1) == (rows[0].rank0, rows[0].rank1)]
     scheduler = scheduler_for(user)
     chosen = min(rows, key=lambda c: (sched.retrievability(card_state(c), now, scheduler), c.id))
     return _pick_of_card(chosen.id)
 
 
 def next_learning_due(user: User, bank_ids: list[int], now: datetime) -> datetime | None:
-    """When the next learning card comes back (for the 'come back at' message)."""
+    """When the next learning card really comes back (for the 'come back at' message): suspended,
+    buried and retired cards are not shown, so they do not count."""
     return db.session.scalar(select(func.min(Card.due)).join(Question, Question.id == Card.question_id).where(
-        Card.user_id == user.id, Question.bank_id.in_(bank_ids), Card.suspended.is_(False),
-        Card.state.in_([sched.LEARNING, sched.RELEARNING])))
+        *_live(user, bank_ids, now), Card.state.in_([sched.LEARNING, sched.RELEARNING])))
 
 
 def next_focus_card(user: User, question_ids: list[int], since: datetime, now: datetime) -> Pick | None:
@@ -354,5 +394,6 @@ def presentation(pick: Pick, seed: str) -> dict[str, Any]:
 
 def button_intervals(user: User, pick: Pick, now: datetime) -> dict[int, str]:
     """The label of each rating button: the interval that pressing it applies (see record_answer)."""
-    previews = sched.preview(pick.state, now, scheduler_for(user), fuzz_seed(user.id, pick.question.id, pick.ordinal))
+    scheduler = scheduler_for(user, bank_options.get(user, pick.question.bank_id))  # the bank's learning steps
+    previews = sched.preview(pick.state, now, scheduler, fuzz_seed(user.id, pick.question.id, pick.ordinal))
     return {rating: sched.interval_label(delta) for rating, delta in previews.items()}

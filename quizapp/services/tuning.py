@@ -15,6 +15,7 @@ from ..domain import scheduling as sched
 from ..domain.optimiser import OptimiseResult, optimise
 from ..extensions import db
 from ..models import Card, Question, ReviewLog, User
+from . import bank_options
 from .cards import apply_state, card_seed, scheduler_for
 from .unit import unit_of_work
 from .writes import begin_write
@@ -81,9 +82,14 @@ def recompute_memory_states(user: User) -> int:
     version) with the learner's current scheduler and stores the card state it reaches, and each
     log's state before and after (undo and re-rate restore those). The caller holds the write lock
     (``begin_write``) and commits. Returns the number of cards replayed."""
-    scheduler = scheduler_for(user)
     cards = {card.id: card for card in db.session.scalars(
         select(Card).where(Card.user_id == user.id).order_by(Card.id).with_for_update())}
+    # Each bank's learning steps and leech threshold (the learner's options for it).
+    bank_of = dict(db.session.execute(select(Card.id, Question.bank_id).join(Question, Question.id == Card.question_id)
+                                      .where(Card.user_id == user.id)).all())
+    options = bank_options.for_banks(user, sorted(set(bank_of.values())))
+    schedulers = {bank_id: scheduler_for(user, options[bank_id]) for bank_id in options}
+    default = scheduler_for(user)
     logs = db.session.scalars(
         select(ReviewLog).join(Card, Card.id == ReviewLog.card_id)
         .where(ReviewLog.user_id == user.id, Card.user_id == user.id,
@@ -92,7 +98,10 @@ def recompute_memory_states(user: User) -> int:
     replayed: dict[int, sched.CardState] = {}
     for log in logs:
         card = cards[log.card_id]
+        if card.reset_at is not None and log.reviewed_at <= card.reset_at:
+            continue  # before the learner reset the card to new (the card browser): not replayed
         before = replayed.get(card.id, sched.CardState())
+        scheduler = schedulers.get(bank_of.get(card.id), default)
         after = sched.review(before, log.rating, log.reviewed_at, scheduler, seed=card_seed(card))
         log.state_before, log.state_after, log.prior_state = before.to_json(), after.to_json(), before.state
         replayed[card.id] = after

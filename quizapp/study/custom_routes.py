@@ -1,5 +1,6 @@
-"""Custom study: pick a session (study ahead, forgotten cards, more new cards, a tag) and study it
-on the "study just these" mechanism (focus.py); choosing writes nothing to the learner's cards."""
+"""Custom study: pick a session (study ahead, forgotten cards, a tag) and study it on the "study just
+these" mechanism (focus.py); choosing writes nothing to the learner's cards. "More new cards today"
+raises today's new-card limit of the daily queue instead."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
@@ -23,10 +24,15 @@ def custom():
     if form.validate_on_submit():
         now = utcnow()
         mode = form.mode.data
+        if mode == "new":  # not a session: the daily queue, with today's new-card limit raised
+            raised = custom_study.more_new(current_user, form.extra_new.data, now)
+            focus.clear()
+            flash(f"Today's new-card limit is raised by {raised}: your daily queue shows that many more new "
+                  "cards today. Tomorrow your usual limit applies.", "success")
+            return redirect(url_for("study.index"))
         start = {
             "ahead": lambda: custom_study.ahead(current_user, form.ahead_days.data, now, bank_ids),
             "forgotten": lambda: custom_study.forgotten(current_user, form.forgotten_days.data, now, bank_ids),
-            "new": lambda: custom_study.more_new(current_user, form.extra_new.data, now, bank_ids),
             "tag": lambda: custom_study.by_tag(current_user, form.tags.data, now, bank_ids),
         }[mode]
         try:

@@ -8,8 +8,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..services.accounts import TIMEZONES
-from ..services.browse import DUE, LAST, MAX_LAPSES, MAX_SEARCH_CHARS, SORTS, STATES
+from ..services.browse import DUE, FLAG_FILTERS, LAST, MAX_LAPSES, MAX_SEARCH_CHARS, SORTS, STATES
 from ..services.custom_study import MAX_DAYS, MAX_EXTRA_NEW, MODES
+from ..services.quiz import TIME_LIMIT_MINUTES
 
 
 def known_timezone(form, field) -> None:
@@ -36,6 +37,16 @@ class SettingsForm(FlaskForm):
 
 class QuizForm(FlaskForm):
     size = IntegerField("Number of questions", default=10, validators=[InputRequired(), NumberRange(1, 100)])
+    # Missing from a posted form (an older page, a script): the defaults, no limit and rescheduling.
+    time_limit = SelectField("Time limit", coerce=int, default=0,
+                             choices=[SelectChoice(m, f"{m} minutes" if m else "None") for m in TIME_LIMIT_MINUTES],
+                             description="When the time is up, the quiz is submitted as it stands.")
+    mode = SelectField("Answers", default="reschedule",
+                       choices=[SelectChoice("reschedule", "Reschedule my cards"),
+                                SelectChoice("practice", "Practice only")],
+                       description="Reschedule: each answer counts as a review, as when studying (Anki's "
+                                   "\"reschedule cards based on my answers\"). Practice only: your cards stay as they "
+                                   "are. Either way the quiz is kept in your history.")
 
 
 def _choices(labels: dict[str, str]) -> list[SelectChoice]:
@@ -53,6 +64,7 @@ class BrowseForm(Form):
     due = SelectField("Due", choices=_choices({"": "Any time", **DUE}), default="")
     lapses = IntegerField("Lapses at least", validators=[Optional(), NumberRange(0, MAX_LAPSES)])
     last = SelectField("Last answer", choices=_choices({"": "Any", **LAST}), default="")
+    flag = SelectField("Flag", choices=_choices({"": "Flagged or not", **FLAG_FILTERS}), default="")
     sort = SelectField("Sort by", choices=_choices(SORTS), default="order")
 
 

@@ -12,7 +12,8 @@ from ..domain import text
 from ..domain.optimiser import NotEnoughReviews
 from ..domain.questions import get_type
 from ..models.types import utcnow
-from ..services import answers, cards, catalog, study_queue, tuning
+from ..services import answers, browse, cards, catalog, study_queue, tuning
+from ..web import clock
 from ..web.params import duration_ms, form_int, number, shown_at
 from . import bp, focus, pending
 from .forms import SettingsForm
@@ -45,8 +46,15 @@ def index():
     pick = focused or queue.pick
     if pick is None:
         comeback = study_queue.next_learning_due(current_user, bank_ids, now)
+        zone = current_user.timezone
+        if comeback is None:  # nothing more today: the next study day's start, when reviews and new cards come
+            comeback = sched.study_day(now, zone, current_user.day_start_hour)[1]
+            when = ("new_day", clock.day_phrase(comeback, now, zone), clock.clock_time(comeback, zone))
+        else:
+            when = ("learning", clock.day_phrase(comeback, now, zone), clock.clock_time(comeback, zone))
         return render_template("study/done.html", counts=queue.counts, banks=catalog.banks_for(current_user),
-                               chosen=bank_ids, comeback=comeback, last=answers.last_log(current_user))
+                               chosen=bank_ids, comeback=comeback, when=when, last=answers.last_log(current_user),
+                               suspended=browse.suspended_count(current_user, bank_ids))
     return _card_page(pick, now, bank_ids, queue=queue, bank_total=len(allowed))
 
 

@@ -28,6 +28,7 @@ from . import (  # noqa: E402,F401
     class_routes,
     enrol_routes,
     import_list_routes,
+    media_routes,
     progress_routes,
     stats_routes,
     upload_routes,

@@ -3,6 +3,7 @@ another teacher shares, or a built-in one, opens read-only (to copy it: bank_man
 from __future__ import annotations
 
 import hashlib
+import re
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -15,14 +16,14 @@ from ..domain.questions import REGISTRY, get_type
 from ..domain.questions.editing import fields_from_form, form_values
 from ..models import Bank, Question
 from ..models.types import utcnow
-from ..services import bank_edit, bank_lifecycle, classes, documents
+from ..services import bank_edit, bank_lifecycle, bank_media, classes, documents
 from ..services.bank_store import bank_as_parsed
 from ..services.progress import plain_prompt_of
 from ..web.bodies import EDITOR, UPLOAD, accepts_body
 from ..web.downloads import attachment
 from . import bp
 from .access import own_bank, readable_bank
-from .forms import BankDetailsForm, DocumentsForm, choices, question_form
+from .forms import BankDetailsForm, DocumentsForm, ImageForm, choices, question_form
 from .upload_routes import documents_from_files
 
 REQUIRED = "This field is required."  # WTForms' DataRequired wording, for every missing field
@@ -127,6 +128,7 @@ def _fill(form, bank: Bank, data: dict, type_name: str) -> None:
     form.evidence.data = "\n".join([evidence] if isinstance(evidence, str) else evidence)
     form.tags.data = ", ".join(data.get("tags") or [])
     form.difficulty.data = data.get("difficulty") or ""
+    form.text_format.data = data.get("format") or "plain"
     values = form_values(type_name, data)
     for f in get_type(type_name).editor:
         getattr(form, f"f_{f.name}").data = bool(values[f.name]) if f.kind == "bool" else values[f.name]
@@ -153,7 +155,10 @@ def _question(form, type_name: str, keep: dict, key: str, source: str, fields: d
            "explanation": (form.explanation.data or "").strip(),
            "evidence": [line.strip() for line in (form.evidence.data or "").splitlines() if line.strip()],
            "tags": [t.strip() for t in (form.tags.data or "").split(",") if t.strip()]}
-    for name, value in (("source", source), ("difficulty", form.difficulty.data)):
+    # (A post without the input, from a script or an old page, leaves the question's format as it was.)
+    text_format = form.text_format.data if "text_format" in request.form else keep.get("format", "")
+    text_format = "" if text_format == "plain" else text_format
+    for name, value in (("source", source), ("difficulty", form.difficulty.data), ("format", text_format)):
         if value:
             raw[name] = value
         else:
@@ -161,12 +166,20 @@ def _question(form, type_name: str, keep: dict, key: str, source: str, fields: d
     return question_from_dict(raw)
 
 
-def _wording(message: str) -> str:
-    """An issue's message as a form shows it: every missing field in the same words as the form's own."""
+def _wording(message: str, field: str | None = None) -> str:
+    """An issue's message as a form shows it: every missing field in the same words as the form's own;
+    an issue of one line of a field (``alternatives[1].weight``, ``weights.Beijing``) says which."""
     if message == "is required":
         return REQUIRED
     message = message[:1].upper() + message[1:]
-    return message if message.endswith((".", "?", "!")) else message + "."
+    message = message if message.endswith((".", "?", "!")) else message + "."
+    where = re.match(r"^[a-z_]+(?:\[(\d+)\])?(?:\.(.+))?$", field or "")
+    if where and where.group(1) is not None:
+        part = f" ({where.group(2).replace('weight', 'credit')})" if where.group(2) else ""
+        return f"Line {int(where.group(1)) + 1}{part}: {message}"
+    if where and where.group(2):
+        return f"{where.group(2)!r}: {message}"
+    return message
 
 
 def _digest(warnings: list[str]) -> str:
@@ -198,7 +211,7 @@ def _edit(bank: Bank, type_name: str, current: Question | None):
         for issue in errors:
             target = _form_field(form, issue.field)
             if not target.errors:  # one message per field: the form's own when it has one
-                target.errors = [*target.errors, _wording(issue.message)]
+                target.errors = [*target.errors, _wording(issue.message, issue.field)]
         if not form.errors and (not warnings or request.form.get("confirm") == _digest(warnings)):
             _, issues = bank_edit.put_question(bank, question, utcnow(), replacing=replacing, sources=new_sources)
             if not issues:
@@ -206,10 +219,11 @@ def _edit(bank: Bank, type_name: str, current: Question | None):
                 return redirect(url_for("teach.bank", slug=bank.slug) + f"#q-{question.id}")
             for issue in issues:
                 target = _form_field(form, issue.field)
-                target.errors = [*target.errors, _wording(issue.message)]
+                target.errors = [*target.errors, _wording(issue.message, issue.field)]
     status = 400 if form.errors else 200
     return render_template("teach/question.html", bank=bank, form=form, qtype=get_type(type_name),
                            current=current, warnings=[] if form.errors else warnings,
+                           image_form=ImageForm(), images=bank_media.image_names(bank),
                            confirm=_digest(warnings) if warnings else ""), status
 
 

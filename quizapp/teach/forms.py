@@ -2,13 +2,15 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from ..banks import formats
 from ..banks.delimited import CARD_SEPARATORS, FIELD_SEPARATORS, MAX_SEPARATOR_CHARS, separator_option
+from ..banks.images import ACCEPT as IMAGE_ACCEPT
 from ..banks.model import MAX_TITLE_CHARS, SLUG
+from ..banks.upload_choices import CATEGORY_CHOICES
 from ..domain.questions import DIFFICULTIES, get_type
 from ..services.bank_lifecycle import MAX_DESCRIPTION_CHARS, SHARING_LABELS
 
@@ -25,6 +27,16 @@ class UploadForm(FlaskForm):
     file = FileField("Question file", description="Quizapp YAML or JSON, Moodle GIFT, CSV or TSV (Anki or "
                                                   "Quizlet export), or an Anki .apkg package.")
     text = TextAreaField("Or paste the questions", render_kw={"rows": 8, "spellcheck": "false"})
+    # Filled in from the chosen file's name by static/js/teach_editor.js; left empty, the file's own.
+    bank_name = StringField("Bank name", validators=[Length(max=MAX_TITLE_CHARS)],
+                            render_kw={"data-bank-name": "", "autocomplete": "off"},
+                            description="What students and you will see. Left empty: the name the file gives "
+                                        "(a deck's name, a GIFT file's first category) or the file's name.")
+    categories = RadioField("GIFT categories ($CATEGORY lines)", default="tags",
+                            choices=choices(CATEGORY_CHOICES.items()),
+                            description="One bank per category: each category becomes a bank named after it, "
+                                        "and the questions before the first category go in the bank named above. "
+                                        "Either way the whole file is checked and saved at once.")
     fmt = SelectField("Format", choices=FORMAT_CHOICES, default="auto")
     documents = MultipleFileField("Source documents (optional)",
                                   description="Plain text or Markdown files the questions quote; every quote is "
@@ -71,6 +83,12 @@ def _custom_separator(choice: str, field, names: dict[str, str]) -> None:
         raise ValidationError(str(exc).capitalize() + ".") from None
 
 
+class ImageForm(FlaskForm):
+    image = FileField("Image", render_kw={"accept": IMAGE_ACCEPT},
+                      description="PNG, JPEG, GIF or WebP, up to 2 MB. Its camera and location data are removed.")
+    alt = StringField("What it shows (for those who cannot see it)", validators=[Length(max=200)])
+
+
 class RecheckForm(FlaskForm):
     text = TextAreaField("The file's text", validators=[DataRequired()],
                          render_kw={"rows": 18, "spellcheck": "false"})
@@ -114,6 +132,11 @@ class QuestionFormBase(FlaskForm):
     evidence = TextAreaField("Evidence quotes", render_kw={"rows": 3},
                              description="One quote per line, copied word for word from the source document.")
     tags = StringField("Tags", description="Separated by commas.")
+    text_format = SelectField("How the texts are written", default="plain",
+                              choices=choices([("plain", "Plain text"), ("markdown", "Markdown (needed for images)"),
+                                               ("html", "HTML")]),
+                              description="Markdown: **bold**, *italic*, ![description](image.png) for an image "
+                                          "of the bank.")
     difficulty = SelectField("Difficulty", choices=choices([("", "Not set"), *((d, d) for d in DIFFICULTIES)]))
 
 
@@ -128,7 +151,7 @@ def question_form(type_name: str, **kwargs) -> QuestionFormBase:
         hint = f.hint or ("One per line." if f.kind == "lines" else "")
         if f.kind == "bool":
             setattr(TypeForm, f"f_{f.name}", BooleanField(f.label, description=hint))
-        elif f.kind in ("textarea", "lines", "pairs"):
+        elif f.kind in ("textarea", "lines", "pairs", "credits", "notes", "alternatives"):
             setattr(TypeForm, f"f_{f.name}", TextAreaField(f.label, description=hint, render_kw={"rows": 4}))
         else:
             setattr(TypeForm, f"f_{f.name}", StringField(f.label, description=hint,

@@ -60,7 +60,8 @@ def upload():
                 raise imports.UploadError(f"{filename}: the file is {size_text(len(data))}; "
                                           f"the limit is {size_text(DEFAULT_LIMITS.max_upload_bytes)}")
             job = imports.start(current_user, filename, data, documents_from_files(form.documents.data), utcnow(),
-                                fmt=form.fmt.data, options=form.reader_options())
+                                fmt=form.fmt.data, options=form.reader_options(), name=form.bank_name.data or "",
+                                categories=form.categories.data or "tags")
         except imports.UploadError as exc:
             form.file.errors = [*form.file.errors, str(exc)]
             return render_template("teach/upload.html", form=form), 400
@@ -86,10 +87,12 @@ def import_job(job_id: int):
             by_question.setdefault(issue["question"], []).append(issue)
     editable = not job.data.startswith(b"PK")
     text = job.data.decode("utf-8-sig", errors="replace") if editable else ""
+    text_lines = text.count("\n") + (0 if text.endswith("\n") else 1) if text else 1
     return render_template(
         "teach/import.html", job=job, stale=imports.is_stale(job, now), questions=shown, page=page, pages=pages,
         first=(page - 1) * PREVIEW_PAGE, issues=issues, errors=imports.errors(job), by_question=by_question,
-        recheck=RecheckForm(text=text) if editable else None, can_save=imports.can_save(job))
+        recheck=RecheckForm(text=text) if editable else None, can_save=imports.can_save(job), text_lines=text_lines,
+        error_lines={i["line"] for i in imports.errors(job) if i.get("line")})
 
 
 @bp.get("/imports/<int:job_id>/status.json")
@@ -134,11 +137,10 @@ def import_recheck(job_id: int):
     if not form.validate_on_submit():
         abort(400, "Send the file's text to check it again.")
     data = form.text.data.replace("\r\n", "\n").encode("utf-8")
-    try:
-        new = imports.start(current_user, job.filename, data, {}, utcnow(), fmt=job.format, replaces=job)
-    except imports.UploadError as exc:
-        abort(400, str(exc))
-    return redirect(url_for("teach.import_job", job_id=new.id))
+    if job.data.startswith(b"PK"):
+        abort(400, "A package (.apkg or .zip) cannot be edited in the page; upload it again.")
+    imports.recheck(job, data, utcnow())  # the same upload, checked again (UploadError 400, Conflict 409)
+    return redirect(url_for("teach.import_job", job_id=job.id))
 
 
 @bp.post("/imports/<int:job_id>/save")

@@ -1,7 +1,7 @@
 """Response headers that keep uploaded content from running script or being framed."""
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -56,6 +56,17 @@ def init_app(app: Flask) -> None:
         return response
 
 
+def accepts_json(view):
+    """Marks a view that reads a JSON body itself, checking every value as untrusted JSON (the offline
+    sync, quizapp/study/offline_routes.py): refuse_unreadable_input lets its JSON through."""
+    view.takes_json = True
+    return view
+
+
+def _takes_json() -> bool:
+    return getattr(current_app.view_functions.get(request.endpoint or ""), "takes_json", False)
+
+
 def refuse_unreadable_input() -> Response | None:
     """Input no view can take gets a 4xx saying why, before it reaches one (else: a 500).
 
@@ -66,7 +77,8 @@ def refuse_unreadable_input() -> Response | None:
     """
     from .errors import render_error
 
-    if request.method not in ("GET", "HEAD", "OPTIONS") and request.is_json and not request.path.startswith("/api/"):
+    if (request.method not in ("GET", "HEAD", "OPTIONS") and request.is_json and not request.path.startswith("/api/")
+            and not _takes_json()):
         return render_error(415, "This address takes a form (as a browser sends it), not JSON.")
     values = [request.path, *(v for _, v in request.args.items(multi=True)),
               *(v for _, v in request.form.items(multi=True))]

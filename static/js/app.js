@@ -148,7 +148,11 @@
   function localTimes() {
     document.querySelectorAll("time[data-local-time]").forEach(function (t) {
       var d = new Date(t.getAttribute("datetime"));
-      if (!isNaN(d)) { t.textContent = d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }); }
+      if (isNaN(d)) { return; }
+      // The browser's locale picks the 12- or 24-hour clock; the learner's own zone (data-tz) the hour.
+      var options = { hour: "numeric", minute: "2-digit" };
+      if (t.getAttribute("data-tz")) { options.timeZone = t.getAttribute("data-tz"); }
+      try { t.textContent = d.toLocaleTimeString([], options); } catch (e) { /* unknown zone: keep the server's */ }
     });
   }
 
@@ -179,9 +183,12 @@
     document.querySelectorAll("table[data-sortable]").forEach(function (table) {
       var heads = table.querySelectorAll("thead th");
       heads.forEach(function (th, col) {
+        var help = th.querySelector(".term-help");  // a term's "?" stays beside the button
+        if (help) { help.remove(); }
         var button = document.createElement("button");
-        button.type = "button"; button.className = "sort"; button.textContent = th.textContent;
+        button.type = "button"; button.className = "sort"; button.textContent = th.textContent.trim();
         th.textContent = ""; th.appendChild(button);
+        if (help) { th.appendChild(help); }
         button.addEventListener("click", function () {
           var ascending = th.getAttribute("aria-sort") !== "ascending";
           heads.forEach(function (h) { h.removeAttribute("aria-sort"); });

@@ -64,7 +64,8 @@ BANKS = [(HISTORY, "History"), (ALGEBRA, "Algebra")]
 
 @pytest.fixture
 def progress():
-    return cp.class_progress(MEMBERS, BANKS, TALLIES, CARDS, NOW, date(2026, 3, 4), {HISTORY: 10, ALGEBRA: 20})
+    return cp.class_progress(MEMBERS, BANKS, TALLIES, cp.card_counts(MEMBERS, CARDS, NOW), NOW, date(2026, 3, 4),
+                             {HISTORY: 10, ALGEBRA: 20})
 
 
 def test_one_row_per_student(progress):

@@ -30,8 +30,12 @@ def test_typed_texts_become_the_fields_values():
     assert fields_from_form("numeric", {"prompt": "When?", "answer": "about 1949"})["answer"] == "about 1949"
     assert fields_from_form("true_false", {"prompt": "P", "answer": ""})["answer"] is False
     # Emptied optional inputs leave the field out; fields the form does not show are kept.
-    kept = fields_from_form("multiple_choice", {"prompt": "P", "choices": "a\nb", "answer": "a"},
-                            keep={"weights": {"b": 0.5}, "answer": "b"})
-    assert kept == {"prompt": "P", "choices": ["a", "b"], "answer": "a", "weights": {"b": 0.5}}
+    kept = fields_from_form("true_false", {"prompt": "P", "answer": "y"},
+                            keep={"feedback": {"false": "It is true."}, "answer": False})
+    assert kept == {"prompt": "P", "answer": True, "feedback": {"false": "It is true."}}
+    # Credits and feedback per choice are inputs now: emptied, they go.
+    emptied = fields_from_form("multiple_choice", {"prompt": "P", "choices": "a\nb", "answer": "a", "weights": ""},
+                               keep={"weights": {"b": 0.5}, "answer": "b"})
+    assert emptied == {"prompt": "P", "choices": ["a", "b"], "answer": "a"}
     assert "distractors" not in fields_from_form("matching", {"prompt": "P", "pairs": "a = b", "distractors": " "},
                                                  keep={"distractors": ["x"]})

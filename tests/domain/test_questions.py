@@ -635,8 +635,8 @@ def test_the_feedback_lays_out_each_item_against_the_right_one():
     select = {"prompt": "?", "choices": ["USSR", "PRC", "USA", "UK"], "answers": ["USSR", "PRC"]}
     rows = get_type("multiple_select").review(select, ["USSR", "USA"])
     assert [(r.item, r.given, r.right, r.ok) for r in rows] == [
-        ("USSR", "picked", "right", True), ("PRC", "not picked", "right", False),
-        ("USA", "picked", "wrong", False), ("UK", "not picked", "wrong", True)]
+        ("USSR", "picked", "picked", True), ("PRC", "not picked", "picked", False),
+        ("USA", "picked", "not picked", False), ("UK", "not picked", "not picked", True)]
     order = {"prompt": "Order", "items": ["First", "Second", "Third"]}
     assert [r.ok for r in get_type("ordering").review(order, ["First", "Third", "Second"])] == [True, False, False]
     cloze = {"text": "{{c1::Mao}} met {{c1::Stalin}} in Moscow."}

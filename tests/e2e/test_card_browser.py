@@ -82,3 +82,43 @@ def test_custom_study_by_tag(learner_page):
     screenshot(page, "custom-study-by-tag-390")
     page.get_by_role("button", name="back to all").click()
     expect(page.get_by_text("Back to all your cards.")).to_be_visible()
+
+
+def test_flag_reschedule_and_a_cards_history(learner_page):
+    """Tick two cards, flag them, find them by flag, open one's history, set its due date there;
+    at 1280 and 390 px, axe clean."""
+    page = learner_page
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto("/study/cards?tag=treaty")
+    rows = page.locator(".browse-table tbody tr")
+    expect(rows).to_have_count(2)
+    page.get_by_label(re.compile(r"^Tick card 1:")).check()
+    page.get_by_label(re.compile(r"^Tick card 2:")).check()
+    page.get_by_label("Flag colour").select_option("4")
+    page.get_by_role("button", name="Set flag").click()
+    expect(page.get_by_text("2 cards flagged blue.")).to_be_visible()
+    expect(page.locator(".browse-table .card-flag-4")).to_have_count(2)
+    page.goto("/study/cards?flag=4")
+    expect(page.locator(".browse-table tbody tr")).to_have_count(2)
+    assert serious_violations(page) == []
+    screenshot(page, "browse-flags-1280")
+
+    page.get_by_role("link", name="Where did Mao travel in December 1949?").click()
+    expect(page.get_by_role("heading", name="Where did Mao travel in December 1949?", level=1)).to_be_visible()
+    history = page.locator(".history-table tbody tr")
+    expect(history).to_have_count(2)  # the seed's Good and Again today
+    expect(history.first).to_contain_text("✗ wrong")
+    page.get_by_label("Due on").fill("2030-01-31")
+    page.get_by_role("button", name="Set due date").click()
+    expect(page.get_by_text("1 card due on 2030-01-31.")).to_be_visible()
+    expect(page.locator(".card-facts")).to_contain_text("Blue flag")
+    assert serious_violations(page) == []
+    screenshot(page, "card-history-1280")
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    no_sideways_scroll(page)
+    assert serious_violations(page) == []
+    screenshot(page, "card-history-390")
+    page.goto("/study/cards?flag=4")
+    no_sideways_scroll(page)
+    screenshot(page, "browse-flags-390")

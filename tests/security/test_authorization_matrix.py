@@ -26,6 +26,7 @@ import pytest
 from sqlalchemy import select
 
 from quizapp.extensions import db
+from tests.images import png
 from tests.security.world import GIFT, ROLES, STUDENT_A_ANSWER, USERS, World, token
 
 PUBLIC = "public"  # anyone, signed in or not
@@ -41,6 +42,9 @@ ACCESS = {
     "main.index": PUBLIC,  # the welcome page, or the signed-in user's home
     "main.health": PUBLIC,
     "main.help_page": PUBLIC,
+    "main.service_worker": PUBLIC,  # /sw.js: the same script for everyone, nothing per user
+    "main.offline_study": PUBLIC,  # the offline study page's shell: nobody's data (the pack is fetched by script)
+    "main.offline_token": SIGNED_IN,  # the signed-in user's own CSRF token and id
     "auth.login": PUBLIC,
     "auth.register": PUBLIC,
     "auth.logout": SIGNED_IN,
@@ -78,12 +82,31 @@ ACCESS = {
     "study.quiz_take": STUDENT_A,  # /quiz/<attempt>
     "study.quiz_history": SIGNED_IN,  # the signed-in learner's own attempts
     "study.quiz_answer": STUDENT_A,
+    "study.quiz_summary": STUDENT_A,  # /quiz/<attempt>/summary
+    "study.quiz_finish": STUDENT_A,
+    "study.quiz_retry": STUDENT_A,  # a new attempt of the wrong ones of A's attempt
     "study.answer": BANK_READERS,  # question_id in the form
     "study.card_action": BANK_READERS,  # /study/card/<question>/<ordinal>/<action>
     "study.browse_cards": SIGNED_IN,  # the card browser: the signed-in learner's own banks and cards only
     "study.browse_act": BANK_READERS,  # "suspend <question>:<ordinal>" in the form
     "study.browse_focus": SIGNED_IN,  # "study just these": cards the filter finds in the learner's banks
+    "study.bank_options_list": SIGNED_IN,  # the learner's own options for the banks they study
+    "study.bank_options_edit": BANK_READERS,  # /study/options/<bank>: the learner's own options of a bank they study
+    "study.card_history": BANK_READERS,  # /study/cards/<question>/<ordinal>: the learner's own card of their bank
     "study.custom": SIGNED_IN,  # custom study: sessions of the learner's own cards
+    # Offline study (docs/offline.md): the pack of the learner's own banks; a synced answer to a question
+    # not in them is refused inside the 200 answer, nothing written.
+    "study.offline_pack": SIGNED_IN,
+    "study.offline_sync": SIGNED_IN,
+    # Study modes (issue 17): Learn rounds and Match games live in the learner's own session cookie.
+    "study.learn": SIGNED_IN,
+    "study.learn_start": SIGNED_IN,  # the learner's chosen banks; banks they cannot read are ignored
+    "study.learn_answer": SIGNED_IN,  # only the card the session's round asks
+    "study.learn_end": SIGNED_IN,
+    "study.match": SIGNED_IN,  # the learner's own banks and best times
+    "study.match_start": BANK_READERS,  # bank id in the form
+    "study.match_play": SIGNED_IN,  # the game in the learner's own session
+    "study.match_finish": SIGNED_IN,
     "main.media": BANK_READERS,  # /media/<bank>/<name>
     "teach.index": TEACHER,
     "teach.upload": TEACHER,
@@ -124,6 +147,7 @@ ACCESS = {
     "teach.copy_bank": TEACHER_A,  # a private bank: only its owner (and admins) may copy it
     "teach.restore_question": TEACHER_A,
     "teach.import_discard": TEACHER_A,
+    "teach.add_image": TEACHER_A,  # an image into the bank's media, from the question editor
     "teach.rename_class": TEACHER_A,
     "teach.archive_class": TEACHER_A,
     "teach.restore_class": TEACHER_A,
@@ -155,7 +179,8 @@ SHOWS = {
     "admin.index": USERS["student_a"][0],
 }
 # Allowed requests that undo parts of the world run last, after every page was seen.
-LAST = ("study.undo", "teach.import_discard", "teach.delete_question", "teach.restore_question",
+LAST = ("study.quiz_finish", "study.quiz_retry",  # a retry needs the attempt finished first
+        "study.undo", "teach.import_discard", "teach.delete_question", "teach.restore_question",
         "teach.delete_document", "teach.unassign", "teach.remove_member", "teach.retire_bank", "teach.restore_bank",
         "teach.delete_bank", "teach.archive_class", "teach.restore_class", "teach.delete_class", "enrol.leave_class",
         "admin.set_role", "admin.set_access", "auth.end_sessions",
@@ -181,7 +206,11 @@ def forms(world: World, endpoint: str) -> dict:
         "study.quiz_new": {"bank": ids["bank_id"], "size": "2"},
         "study.browse_act": {"one": f"suspend {ids['question_id']}:0"},
         "study.browse_focus": {"q": "tessellation"},
+        "study.bank_options_edit": {"new_order": "random", "learning_steps": "5", "leech_threshold": "3",
+                                    "leech_action": "suspend", "bury_siblings": "y"},
         "study.custom": {"mode": "ahead", "ahead_days": "30"},
+        "study.match_start": {"bank": ids["bank_id"]},
+        "study.learn_start": {"size": "5"},
         "study.quiz_answer": {"position": "0", "answer": "Rhombus"},
         "study.answer": {"question_id": ids["question_id"], "ordinal": "0", "client_id": world.fresh_id(),
                          "answer": "Penrose", "rating": "3"},
@@ -196,9 +225,22 @@ def forms(world: World, endpoint: str) -> dict:
         "teach.new_question": {"key": "planted", "f_front": "Planted front", "f_back": "Planted back"},
         "teach.edit_question": {"key": "who", "f_prompt": "Planted prompt?", "f_answers": "Penrose"},
         "teach.import_recheck": {"text": GIFT},
+        "teach.add_image": {"image": (io.BytesIO(png()), "planted.png"), "alt": "Planted"},
         "teach.bank_details": {"title": "Planted title", "description": "Planted", "sharing": "school"},
         "teach.rename_class": {"name": "Planted class"},
     }.get(endpoint, {})
+
+
+def json_body(world: World, endpoint: str) -> dict | None:
+    """What each JSON POST sends (with the CSRF token in the X-CSRFToken header): a request that would
+    take effect if the sender were allowed."""
+    if endpoint == "study.offline_sync":
+        from quizapp.models.types import utcnow
+
+        return {"answers": [{"client_id": world.fresh_id(), "question_id": world.ids["question_id"], "ordinal": 0,
+                             "fields": {"answer": ["Penrose"]}, "rating": None, "question_version": 1,
+                             "answered_at": utcnow().isoformat(), "duration_ms": 4000}]}
+    return None
 
 
 # Query strings an endpoint needs to do anything.
@@ -262,7 +304,12 @@ def snapshot(app) -> dict[str, list[str]]:
 def send(world: World, browser, call: Call, csrf: str) -> tuple[int, str, str]:
     """Status, Location and body of one request."""
     data = {"csrf_token": csrf, **forms(world, call.endpoint)} if call.method == "POST" else None
-    response = browser.open(call.url, method=call.method, data=data)
+    body = json_body(world, call.endpoint) if call.method == "POST" else None
+    if body is not None:
+        response = browser.open(call.url, method=call.method, json=body,
+                                headers={"X-CSRFToken": csrf, "Accept": "application/json"})
+    else:
+        response = browser.open(call.url, method=call.method, data=data)
     try:
         body = response.get_data().decode("utf-8", "replace")
         return response.status_code, response.headers.get("Location", ""), body

@@ -188,8 +188,9 @@ def test_names_and_class_names_render_inert_for_everyone_who_sees_them(app):
                                                      "timezone": "UTC", "day_start_hour": "4"},
                            follow_redirects=True)
     pages.check("account after renaming", renamed, echo=True)
+    # Refused for its length (the profile has the name only; time zone and day start are study settings).
     pages.check("profile refused with the name echoed", student.post("/account/profile", data={
-        "csrf_token": token(student), "name": PAYLOAD, "timezone": PAYLOAD, "day_start_hour": "4"}),
+        "csrf_token": token(student), "name": PAYLOAD + "x" * 10}),
         echo=True, status=400)
     pages.check("roster as the teacher sees it", teacher.get(class_url), echo=True)
     pages.check("the class's progress", teacher.get(class_url + "/progress"), echo=True)

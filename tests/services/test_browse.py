@@ -249,24 +249,34 @@ def test_by_tag_takes_any_of_the_tags_due_first_then_new(learner):
         custom_study.by_tag(learner, [], NOW)
 
 
-def test_more_new_cards_raise_todays_limit_by_n_and_tomorrow_is_as_usual(learner):
+def test_more_new_cards_raise_todays_limit_of_the_daily_queue_and_tomorrow_is_as_usual(learner):
     ids = seed_learner(learner.id, NOW)
     learner.new_per_day = 1
     db.session.commit()
     banks = [db.session.get(Question, ids["capital"]).bank_id]
     assert study_queue.counts(learner, banks, NOW).new == 1
-    chosen = custom_study.more_new(learner, 1, NOW)
-    assert chosen.cards == [(ids["cloze"], 2), (ids["match"], 0)]  # today's one and one more, in bank order
-    for n, key in enumerate(chosen.cards):
-        pick = custom_study.next_chosen_card(learner, chosen.cards, NOW, NOW)
-        assert pick is not None and (pick.question.id, pick.ordinal) == key
-        answers.record_answer(learner, key[0], key[1], response_for(pick.question, key[1]), f"n{n}", now=NOW,
-                              rating=sched.EASY)
-    assert custom_study.next_chosen_card(learner, chosen.cards, NOW, NOW) is None
+    assert custom_study.more_new(learner, 1, NOW) == 1
+    assert study_queue.counts(learner, banks, NOW).new == 2  # the daily queue itself shows one more
+    shown = []
+    for n in range(20):  # the daily queue (due cards first), answered until it is done
+        pick = study_queue.next_card(learner, banks, NOW)
+        if pick is None:
+            break
+        if pick.card is None or pick.card.state == sched.NEW:
+            shown.append((pick.question.id, pick.ordinal))
+        answers.record_answer(learner, pick.question.id, pick.ordinal, response_for(pick.question, pick.ordinal),
+                              f"n{n}", now=NOW, rating=sched.EASY)
+    assert shown == [(ids["cloze"], 2), (ids["match"], 0)]  # its new cards, in bank order: one more than usual
     assert study_queue.counts(learner, banks, NOW).new == 0  # two new today: the limit of 1, and 1 more
-    assert learner.new_per_day == 1 and study_queue.counts(learner, banks, NOW + timedelta(days=1)).new == 1
+    assert custom_study.more_new(learner, 2, NOW) == 3  # asked again the same day: the raises add up
+    assert study_queue.counts(learner, banks, NOW).new == 1  # the one new card left
+    tomorrow = NOW + timedelta(days=1)
+    assert learner.new_per_day == 1 and study_queue.counts(learner, banks, tomorrow).new == 1
+    assert custom_study.more_new(learner, 1, tomorrow) == 1  # a new day starts from nothing
     with pytest.raises(custom_study.CustomStudyError):
         custom_study.more_new(learner, 51, NOW)
+    with pytest.raises(custom_study.CustomStudyError):
+        custom_study.more_new(learner, 0, NOW)
 
 
 def test_choosing_a_session_writes_nothing(learner):
@@ -278,7 +288,6 @@ def test_choosing_a_session_writes_nothing(learner):
     before = cards()
     custom_study.ahead(learner, 7, NOW)
     custom_study.forgotten(learner, 3, NOW)
-    custom_study.more_new(learner, 5, NOW)
     custom_study.by_tag(learner, ["treaty"], NOW)
     db.session.expire_all()
     assert cards() == before

@@ -6,11 +6,13 @@ The class has the demo bank; "other" is not assigned, and the demo question "tf"
 """
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import random
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
+from quizapp.domain import class_progress as cp
 from quizapp.domain import scheduling as sched
 from quizapp.extensions import db
 from quizapp.models import Assignment, Bank, Card, Classroom, Membership, Question, ReviewLog
@@ -79,8 +81,8 @@ def test_day_tallies(app, world):
     with app.app_context():
         room = db.session.get(Classroom, world["class"])
         people = class_progress.members(room)
-        cards, bank_of = class_progress.member_cards(people, [world["demo"]])
-        tallies = class_progress.day_tallies(people, [world["demo"]], bank_of, NOW, date(2025, 12, 22))
+        counts = class_progress.card_counts(people, [world["demo"]], NOW)
+        tallies = class_progress.day_tallies(people, [world["demo"]], NOW, date(2025, 12, 22))
     demo, ann, ben = world["demo"], world["ann"], world["ben"]
     assert sorted(tallies, key=lambda t: (t.user_id, t.day, t.bank_id or 0)) == [
         # user, bank, day, reviews, reviews of review-state cards, passed
@@ -90,10 +92,25 @@ def test_day_tallies(app, world):
         (ben, demo, date(2026, 3, 5), 1, 1, 1),
         (ben, demo, date(2026, 3, 9), 1, 1, 1),
     ]
-    assert len(cards) == 2 and set(bank_of.values()) == {demo}
+    # One studied card each in the demo bank (the other bank's and the retired question's not counted).
+    assert sorted((c.user_id, c.bank_id, c.studied) for c in counts) == [(ann, demo, 1), (ben, demo, 1)]
     # Activity counts every review of the last 7 study days, whatever the bank; Ann's November one is older.
     with app.app_context():
         assert class_progress.recent_reviews(people, NOW) == {ann: 6, ben: 2}
+
+
+def test_day_tallies_of_two_assigned_banks_keep_each_review_in_its_bank(app, world):
+    with app.app_context():
+        other = db.session.scalar(select(Bank.id).where(Bank.slug == "other"))
+        db.session.add(Assignment(class_id=world["class"], bank_id=other))
+        db.session.commit()
+        people = class_progress.members(db.session.get(Classroom, world["class"]))
+        both = class_progress.day_tallies(people, [world["demo"], other], NOW, date(2025, 12, 22))
+        demo_only = class_progress.day_tallies(people, [world["demo"]], NOW, date(2025, 12, 22))
+    ann = world["ann"]
+    # Ann's 08:00 Again on the other bank's card is its own row; the demo rows are as with one bank.
+    assert sorted(t for t in both if t.bank_id == other) == [(ann, other, date(2026, 3, 10), 1, 1, 0)]
+    assert sorted(t for t in both if t.bank_id == world["demo"]) == sorted(demo_only)
 
 
 def test_the_whole_view_and_the_class_pages_headline(app, world):
@@ -118,3 +135,51 @@ def test_the_whole_view_and_the_class_pages_headline(app, world):
     assert (headline.students, headline.active_7d, headline.reviews_7d, headline.due_now, headline.overdue) == (
         full.students, full.active_7d, full.reviews_7d, full.due_now, full.overdue) == (2, 2, 8, 2, 1)
     assert headline.retention is None and (full.retention.reviews, full.retention.passed) == (5, 3)
+
+
+# -- the SQL counts against the domain's, card by card ---------------------------------------------
+def _member_cards(people, bank_ids) -> list[cp.MemberCard]:
+    """The members' cards as domain.class_progress.card_counts reads them (whole date-times)."""
+    rows = db.session.execute(
+        select(Card.user_id, Question.bank_id, Card.state, Card.stability, Card.difficulty, Card.due,
+               Card.last_review, Card.suspended)
+        .join(Question, Question.id == Card.question_id)
+        .where(Card.user_id.in_([m.user_id for m in people]), Question.bank_id.in_(bank_ids),
+               Question.retired.is_(False))).all()
+    return [cp.MemberCard(*r) for r in rows]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_sql_counts_equal_the_domain_counts_card_by_card(app, world, seed):
+    """Many cards around every edge: due a microsecond either side of now and of each student's day start
+    (New York has just changed to summer time), last reviews either side of study-day starts, stabilities
+    putting recall a week ahead just above and below the desired retention, suspended and new cards."""
+    rng = random.Random(seed)
+    with app.app_context():
+        room = db.session.get(Classroom, world["class"])
+        people = class_progress.members(room)
+        demo_ids = list(db.session.scalars(select(Question.id).where(Question.bank_id == world["demo"],
+                                                                    Question.retired.is_(False))))
+        edges = [NOW, at(10, 4), at(10, 8), at(9, 4), at(9, 8), at(3, 4), at(2, 9)]
+        n = 0
+        for m in people:
+            for qid in demo_ids:
+                for ordinal in range(1, 40):
+                    edge = rng.choice(edges)
+                    due = edge + timedelta(microseconds=rng.choice([-1, 0, 1]), days=rng.choice([0, 0, 1, -3]))
+                    last = rng.choice(edges) - timedelta(days=rng.randint(0, 40), microseconds=rng.choice([-1, 0, 1]))
+                    state = rng.choice([sched.NEW, sched.LEARNING, sched.REVIEW, sched.RELEARNING, sched.REVIEW])
+                    studied = state != sched.NEW
+                    db.session.add(Card(
+                        user_id=m.user_id, question_id=qid, ordinal=ordinal, state=state,
+                        stability=rng.choice([0.5, 6.9, 7.0, 7.1, 20.0, 47.0, 300.0]) if studied else None,
+                        difficulty=5.0 if studied else None, due=due if studied else None,
+                        last_review=last if studied else None, suspended=rng.random() < 0.15))
+                    n += 1
+        db.session.commit()
+        people = class_progress.members(room)
+        in_sql = class_progress.card_counts(people, [world["demo"]], NOW)
+        by_hand = cp.card_counts(people, _member_cards(people, [world["demo"]]), NOW)
+    assert n > 100
+    assert sorted(in_sql) == sorted(by_hand)
+    assert sum(c.due_now for c in in_sql) and sum(c.overdue for c in in_sql) and sum(c.mastered for c in in_sql)

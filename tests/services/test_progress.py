@@ -199,3 +199,20 @@ def test_focus_session_shows_chosen_cards_due_or_not_until_each_is_answered(lear
                         "f3", now=later + timedelta(minutes=10),
                         rating=sched.GOOD)
     assert study_queue.next_focus_card(learner, chosen, NOW, later + timedelta(minutes=11)) is None
+
+
+def test_card_totals_follow_every_save_of_a_bank_even_at_the_same_clock_reading(app):
+    """The totals are kept between pages (a scan of every question of the banks), so a save must show:
+    here three saves share one ``now``, as two quick edits can share a clock reading."""
+    from tests.factories import QUESTIONS
+
+    with app.app_context():
+        bank_id = make_bank("kept", QUESTIONS[:2]).bank_id
+        assert progress.card_totals([bank_id])[0] == {bank_id: 2}
+        make_bank("kept", QUESTIONS[:3])  # a question added
+        assert progress.card_totals([bank_id])[0] == {bank_id: 3}
+        tagged = [{**q, "tags": ["fresh"]} for q in QUESTIONS[:1]] + QUESTIONS[1:3]
+        make_bank("kept", tagged)  # only a tag changed: the per-tag totals
+        assert progress.card_totals([bank_id])[1].get("fresh") == 1
+        make_bank("kept", QUESTIONS[1:3])  # one retired: 2 cards again, no tag
+        assert progress.card_totals([bank_id]) == ({bank_id: 2}, {})

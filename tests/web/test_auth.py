@@ -152,7 +152,7 @@ def test_change_password_needs_the_current_one(client, auth, make_user):
     assert response.status_code == 400 and "not right" in response.get_data(as_text=True)
 
 
-def test_profile_sets_timezone_and_day_start(client, auth, make_user, app):
+def test_profile_sets_the_name_and_leaves_the_study_day_to_the_study_settings(client, auth, make_user, app):
     make_user()
     auth.login()
     response = client.post("/account/profile", data={
@@ -161,7 +161,8 @@ def test_profile_sets_timezone_and_day_start(client, auth, make_user, app):
     assert response.status_code == 302
     with app.app_context():
         user = db.session.scalar(select(User))
-        assert (user.timezone, user.day_start_hour) == ("Asia/Shanghai", 0)
+        # Time zone and day start are set in one place, the study settings (tests/web/test_newcomer_words.py).
+        assert (user.name, user.timezone, user.day_start_hour) == ("Ada", "UTC", 4)
 
 
 def test_login_is_throttled_per_account(client, auth, make_user, app):

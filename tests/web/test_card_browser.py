@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import event, select
@@ -18,8 +19,8 @@ from tests.services.test_browse import _big_learner
 
 def rows(page: str) -> list[str]:
     """The prompts of the table's rows, in order."""
-    return [re.sub(r"\s+", " ", p).strip() for p in re.findall(r'<th scope="row" class="prompt-cell"[^>]*>\s*([^<]+)',
-                                                                page)]
+    return [re.sub(r"\s+", " ", p).strip()
+            for p in re.findall(r'<th scope="row" class="prompt-cell"[^>]*>\s*(?:<a [^>]*>)?([^<]+)', page)]
 
 
 def card_of(app, key: str, user_email: str = "ada@example.com") -> Card | None:
@@ -203,3 +204,125 @@ def test_pages_of_5000_cards(app, client, make_user):
     assert len(statements) <= 15, statements
     card_reads = [s for s in statements if "LEFT OUTER JOIN cards" in s and "count(" not in s]
     assert len(card_reads) == 1 and "LIMIT" in card_reads[0]
+
+
+# -- flags, reset to new, set due date, a card's history (#17) ------------------------------------------
+def ids_of(app) -> dict[str, int]:
+    with app.app_context():
+        return {q.key: q.id for q in db.session.scalars(select(Question))}
+
+
+def act(client, **form):
+    token = csrf_from(client.get("/study/cards").get_data(as_text=True))
+    return client.post("/study/cards/act", data={"csrf_token": token, **form})
+
+
+def test_flag_the_ticked_cards_then_find_them_by_flag(client, seeded_learner, app):
+    ids = ids_of(app)
+    response = act(client, bulk="flag", flag="3", card=[f"{ids['capital']}:0", f"{ids['match']}:0"],
+                   f_flag="3")
+    assert response.status_code == 302 and response.location == "/study/cards?flag=3"
+    page = client.get(response.location).get_data(as_text=True)
+    assert "2 cards flagged green." in page
+    assert set(rows(page)) == {"Where did Mao travel in December 1949?", "Match"}
+    assert page.count('<span class="card-flag card-flag-3">Green flag</span>') == 2
+    assert rows(client.get("/study/cards?flag=1").get_data(as_text=True)) == []
+    act(client, bulk="flag", flag="0", card=[f"{ids['capital']}:0"])
+    assert rows(client.get("/study/cards?flag=any").get_data(as_text=True)) == ["Match"]
+    response = act(client, bulk="flag", flag="7", card=[f"{ids['match']}:0"])
+    assert response.status_code == 302
+    assert "Choose a flag colour" in client.get(response.location).get_data(as_text=True)
+    assert card_of(app, "match").flag == 3  # unchanged
+    assert client.get("/study/cards?flag=purple").status_code == 400
+
+
+def test_reset_to_new_and_set_due_date_from_the_browser(client, seeded_learner, app):
+    ids = ids_of(app)
+    response = act(client, bulk="forget", card=[f"{ids['year']}:0"], f_state="leech")
+    page = client.get(response.location).get_data(as_text=True)
+    assert "1 card reset to new." in page
+    year = card_of(app, "year")
+    assert year.state == 0 and year.due is None and year.lapses == 8
+    assert "When was the PRC proclaimed?" in rows(client.get("/study/cards?state=new").get_data(as_text=True))
+    day = (utcnow() + timedelta(days=5)).date()
+    response = act(client, bulk="reschedule", due_on=day.isoformat(), card=[f"{ids['capital']}:0", f"{ids['tf']}:0"])
+    assert f"2 cards due on {day.isoformat()}." in client.get(response.location).get_data(as_text=True)
+    capital = card_of(app, "capital")
+    assert capital.due.date() == day and capital.stability == 30.0
+    # All or nothing: a new card among the ticked ones, a day in the past, no day, a day that is not one.
+    before = card_of(app, "tf").due
+    for form, message in (({"due_on": day.isoformat(), "card": [f"{ids['tf']}:0", f"{ids['match']}:0"]},
+                           "A new card cannot be given a due date"),
+                          ({"due_on": "2001-01-01", "card": [f"{ids['tf']}:0"]}, "Choose a day from today"),
+                          ({"due_on": "", "card": [f"{ids['tf']}:0"]}, "Choose the day"),
+                          ({"due_on": "31/12/2030", "card": [f"{ids['tf']}:0"]}, "Choose the day")):
+        response = act(client, bulk="reschedule", **form)
+        assert response.status_code == 302, form
+        assert message in client.get(response.location).get_data(as_text=True), form
+    assert card_of(app, "tf").due == before
+
+
+def test_a_cards_history_page_lists_each_answer_and_acts_on_the_card(client, seeded_learner, app):
+    ids = ids_of(app)
+    token = csrf_from(client.get("/study/cards").get_data(as_text=True))
+    who = ids["who"]
+    # The failing learner: a wrong answer, then a right one, through the study page's form.
+    for n, answer in enumerate(("Mao", "Chiang")):
+        assert client.post("/study/answer", data={"csrf_token": token, "question_id": who, "ordinal": 0,
+                                                  "client_id": f"hist-{n}", "answer": answer}).status_code == 302
+    listing = client.get("/study/cards?q=kmt").get_data(as_text=True)
+    assert f'href="/study/cards/{who}/0"' in listing
+    page = client.get(f"/study/cards/{who}/0").get_data(as_text=True)
+    assert "<h1>Who led the KMT?</h1>" in page and "Every answer" in page
+    body = page.split("<tbody>")[1]
+    assert body.index("Chiang") < body.index("Mao")  # latest first
+    assert body.count("✓ right") == 2 and body.count("✗ wrong") == 1  # the seed's Good yesterday, and these two
+    assert "Again" in body and "(UTC)" in page and "Right answer" in page
+    # Its actions come back to it.
+    response = client.post("/study/cards/act", data={"csrf_token": token, "bulk": "flag", "flag": "2",
+                                                     "card": f"{who}:0", "f_card": f"{who}:0"})
+    assert response.location == f"/study/cards/{who}/0"
+    page = client.get(response.location).get_data(as_text=True)
+    assert "1 card flagged orange." in page and '<span class="card-flag card-flag-2">Orange flag</span>' in page
+    client.post("/study/cards/act", data={"csrf_token": token, "bulk": "forget", "card": f"{who}:0",
+                                          "f_card": f"{who}:0"})
+    page = client.get(f"/study/cards/{who}/0").get_data(as_text=True)
+    assert "— (new)" in page and page.split("<tbody>")[1].count("✓ right") == 2  # reset, history kept
+    never = client.get(f"/study/cards/{ids['match']}/0").get_data(as_text=True)
+    assert "never been studied" in never
+
+
+def test_history_of_a_card_not_the_learners_is_a_404(app, client, make_user):
+    uid = make_user()
+    teacher = make_user(email="t@example.com", role="teacher")
+    with app.app_context():
+        seed_learner(uid, utcnow())
+        make_bank("private", [{"id": "secret", "type": "true_false", "prompt": "A private prompt", "answer": True}],
+                  title="Private bank", builtin=False, owner=db.session.get(User, teacher))
+    ids = ids_of(app)
+    AuthActions(client).login()
+    for url in (f"/study/cards/{ids['secret']}/0", f"/study/cards/{ids['cloze']}/5", "/study/cards/999999/0"):
+        response = client.get(url)
+        assert response.status_code == 404 and "A private prompt" not in response.get_data(as_text=True), url
+    token = csrf_from(client.get("/study/cards").get_data(as_text=True))
+    for action in ("forget", "flag", "reschedule"):
+        response = client.post("/study/cards/act", data={"csrf_token": token, "bulk": action, "flag": "1",
+                                                         "due_on": "2030-01-01",
+                                                         "card": [f"{ids['capital']}:0", f"{ids['secret']}:0"]})
+        assert response.status_code == 404, action
+    assert card_of(app, "secret") is None and card_of(app, "capital").flag == 0
+
+
+def test_suspended_cards_are_linked_with_their_count_from_the_study_page_and_the_dashboard(client, seeded_learner,
+                                                                                           app):
+    dashboard = client.get("/progress").get_data(as_text=True)
+    assert '<a href="/study/cards?state=suspended">See and unsuspend your 1 suspended card</a>' in dashboard
+    study = client.get("/study").get_data(as_text=True)
+    assert 'href="/study/cards?state=suspended"' in study
+    ids = ids_of(app)
+    # Every other card suspended: the "All done" page says how many and links to them.
+    others = [f"{ids[k]}:0" for k in ("capital", "members", "tf", "who", "year", "match", "card")]
+    act(client, bulk="suspend", card=[*others, f"{ids['cloze']}:1", f"{ids['cloze']}:2"])
+    done = client.get("/study").get_data(as_text=True)
+    assert "All done for now" in done
+    assert '<a href="/study/cards?state=suspended">10 suspended cards</a>' in done

@@ -90,20 +90,26 @@ def test_forgotten_cards_of_a_failing_learner(client, seeded_learner, app):
     assert shown(client, app) in {("tf", 0), ("capital", 0)}
 
 
-def test_more_new_cards_today_raise_the_limit_for_today_only(client, seeded_learner, app):
+def test_more_new_cards_today_raise_the_daily_queues_limit_for_today_only(client, seeded_learner, app):
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == "ada@example.com"))
         user.new_per_day = 1
         db.session.commit()
-    response = start(client, mode="new", extra_new="1")
-    assert response.location == "/study"
+    before_page = client.get("/study").get_data(as_text=True)
+    assert '<b>1</b> new' in before_page
+    before = cards_table(app)
+    response = start(client, mode="new", extra_new="2")
+    assert response.status_code == 302 and response.location == "/study"
     page = client.get("/study").get_data(as_text=True)
-    assert "New cards today: the 1 left in today&#39;s limit and 1 more (2 cards)" in page
-    assert shown(client, app) == ("cloze", 2)
+    assert "Today&#39;s new-card limit is raised by 2" in page
+    assert '<b>3</b> new' in page  # the daily queue's own count: no separate session
+    assert "Studying" not in page
+    assert cards_table(app) == before  # no card changed
     with app.app_context():
-        assert db.session.scalar(select(User.new_per_day).where(User.email == "ada@example.com")) == 1
-    too_many = start(client, mode="new", extra_new="50")
-    assert too_many.status_code == 400 and "a session holds at most 50" in too_many.get_data(as_text=True)
+        user = db.session.scalar(select(User).where(User.email == "ada@example.com"))
+        assert (user.new_per_day, user.extra_new) == (1, 2)
+    start(client, mode="new", extra_new="1")
+    assert "raised by 3" in client.get("/study").get_data(as_text=True)
 
 
 @pytest.mark.parametrize(("form", "message"), [

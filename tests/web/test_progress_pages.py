@@ -58,7 +58,9 @@ def test_the_page_shows_the_learners_numbers(seeded, client):
     assert text_of(page, 'data-stat="streak"').startswith(f"Streak {EXPECTED['streak']} days")
     assert f"{EXPECTED['reviews_today']} today" in text_of(page, 'data-stat="streak"')
     # 5 reviews of review cards: too few for a percentage.
-    assert text_of(page, 'data-stat="retention"') == "True retention – not enough reviews yet: 5 of 20"
+    # The term's "?" (templates/_terms.html) reads "What “True retention” means" to a screen reader.
+    assert text_of(page, 'data-stat="retention"') == (
+        "True retention ? What “True retention” means – not enough reviews yet: 5 of 20")
     for name in ("new", "learning", "young", "mature", "suspended"):
         assert text_of(page, f'data-count="{name}"').split()[-1] == str(EXPECTED[name]), name
     assert "every review of a card already in review" in page and "Again" in page  # says what retention counts

@@ -50,8 +50,8 @@ def save(client, url: str):
 def test_upload_shows_every_error_with_its_line_then_fix_in_the_page_and_save(app, teacher):
     url, page = job_page(teacher, upload(teacher, GIFT_WITH_TWO_ERRORS))
     assert "2 errors to fix" in page
-    assert re.search(r"line 3</strong>\s*question <code>year</code>", page)
-    assert re.search(r"line 7</strong>\s*question <code>who</code>", page)
+    assert re.search(r"line 3</strong>(?:</a>)?\s*question <code>year</code>", page)
+    assert re.search(r"line 7</strong>(?:</a>)?\s*question <code>who</code>", page)
     # The questions that did parse are previewed already; nothing is in the database yet.
     assert "Where did Mao travel in December 1949?" in page and "Save 2" not in page
     with app.app_context():
@@ -66,7 +66,7 @@ def test_upload_shows_every_error_with_its_line_then_fix_in_the_page_and_save(ap
     # Fix the text in the page and check again.
     checked = teacher.post(url + "/recheck", data={"csrf_token": csrf_from(page), "text": GIFT_FIXED})
     url2, page2 = job_page(teacher, checked)
-    assert url2 != url and "No errors" in page2 and "Save 4 questions" in page2
+    assert url2 == url and "No errors" in page2 and "Save 4 questions" in page2  # the same upload, checked again
     saved = save(teacher, url2)
     assert saved.status_code == 302
     bank_page = teacher.get(saved.headers["Location"], follow_redirects=True).get_data(as_text=True)
@@ -190,12 +190,15 @@ questions:
 """
     url, page = job_page(teacher, upload(teacher, native, filename="lint.yaml"))
     assert "No errors, 3 notes" in page and "Save 3 questions" in page
-    assert re.search(r'issue-warning"><span class="issue-level">warning</span>\s*<strong>line 5</strong>\s*'
+    assert re.search(r'issue-warning"><span class="issue-level">warning</span>\s*(?:<a [^>]*>)?'
+                     r'<strong>line 5</strong>(?:</a>)?\s*'
                      r"question <code>giveaway</code>\s*field <code>prompt</code>:\s*the prompt contains the "
                      r"accepted answer &#39;Moscow&#39;", page)
-    assert re.search(r'issue-warning"><span class="issue-level">warning</span>\s*<strong>line 9</strong>\s*'
+    assert re.search(r'issue-warning"><span class="issue-level">warning</span>\s*(?:<a [^>]*>)?'
+                     r'<strong>line 9</strong>(?:</a>)?\s*'
                      r"question <code>dated</code>\s*field <code>items</code>:\s*every item carries a year", page)
-    assert re.search(r'issue-notice"><span class="issue-level">notice</span>\s*<strong>line 13</strong>\s*'
+    assert re.search(r'issue-notice"><span class="issue-level">notice</span>\s*(?:<a [^>]*>)?'
+                     r'<strong>line 13</strong>(?:</a>)?\s*'
                      r"question <code>one-form</code>\s*field <code>answers</code>:\s*the only accepted answer", page)
     report = teacher.get(url + "/errors.txt").get_data(as_text=True)
     assert "lint.yaml:5: question 'giveaway' field 'prompt': the prompt contains the accepted answer " \

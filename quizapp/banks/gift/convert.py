@@ -7,7 +7,8 @@
   that only repeats the ``[id:]`` is not kept as a title.
 - ``$CATEGORY`` paths become tags, every name of the path (Moodle's context and ``top`` aside).
   In a file Quizapp wrote (it carries the ``[quizapp]`` bank comment) the first category is the
-  bank itself and tags nothing.
+  bank itself and tags nothing. With ``categories="banks"`` they tag nothing: each category is a
+  bank of its own instead (``ParseResult.parts``, see ``_split``), checked and saved with the rest.
 - What GIFT cannot hold travels in ``// [quizapp] {json}`` comments (see writer.py).
 """
 from __future__ import annotations
@@ -32,8 +33,9 @@ Problem = Callable[..., None]  # problem(message, line=None) records an error of
 
 
 def parse_gift(data: str | bytes, file: str = "questions.gift", bank_id: str | None = None,
-               title: str | None = None, limits: Limits = DEFAULT_LIMITS) -> ParseResult:
-    """A GIFT file as a validated bank, or every error found (each with its line)."""
+               title: str | None = None, limits: Limits = DEFAULT_LIMITS, categories: str = "tags") -> ParseResult:
+    """A GIFT file as a validated bank, or every error found (each with its line). ``categories``:
+    "tags" (each question tagged with its category's names) or "banks" (one bank per category)."""
     size = len(data.encode("utf-8", "surrogatepass")) if isinstance(data, str) else len(data)
     if size > limits.max_upload_bytes:
         return ParseResult(None, [BankIssue(file, None, f"the file is {size_text(size)} "
@@ -41,20 +43,25 @@ def parse_gift(data: str | bytes, file: str = "questions.gift", bank_id: str | N
     read = read_gift(data, file)
     errors = list(read.errors)
     notices: list[BankIssue] = list(read.warnings)
-    root = category_segments(read.categories[0]) if read.categories else []
+    split = categories == "banks"
+    # (With a bank per category, the first category names its own bank, not the file's.)
+    root = category_segments(read.categories[0]) if read.categories and not split else []
     bank_title = trim(title or "") or (root[-1] if root else "") or _file_title(file)
     ours = bool(read.bank_meta_line)  # written by Quizapp: its first category is the bank itself
     questions: list[Question] = []
+    groups: list[list[str]] = []  # each question's category path (empty: the bank itself)
     for gq in read.questions:
         if gq.qtype == "description":
             notices.append(BankIssue(file, gq.line, "a description (text with no answer block) is not a "
                                      "question; left out", question=gq.name, level="skipped"))
             continue
-        question, problems, notes = convert(gq, file, skip_category=ours and gq.category_index == 0)
+        own = ours and gq.category_index == 0
+        question, problems, notes = convert(gq, file, skip_category=own or split)
         errors += problems
         notices += notes
         if question is not None:
             questions.append(question)
+            groups.append([] if own else category_segments(gq.category or ""))
     unique_ids(questions)
     bank = Bank(id="", title=bank_title, questions=questions)
     errors += _apply_bank_meta(bank, read, file, keep_title=bool(trim(title or "")))
@@ -67,7 +74,32 @@ def parse_gift(data: str | bytes, file: str = "questions.gift", bank_id: str | N
         more = len(errors) - MAX_ERRORS
         errors = errors[:MAX_ERRORS] + [BankIssue(file, None, f"... and {more} more errors")]
     notices.sort(key=lambda e: e.line or 0)
-    return ParseResult(None if errors else bank, errors, notices, partial=bank)
+    parts = _split(bank, groups) if split else []
+    return ParseResult(None if errors else bank, errors, notices, partial=bank, parts=parts)
+
+
+def _split(bank: Bank, groups: list[list[str]]) -> list[Bank]:
+    """One bank per category, in the file's order: titled by the category's path ("History / China"),
+    its id from that title; the questions outside any category stay in ``bank``'s title and id."""
+    parts: dict[str, Bank] = {}
+    taken = {bank.id} if not all(groups) else set()  # (the file's own bank is one only if it has questions)
+    for question, path in zip(bank.questions, groups):
+        title = " / ".join(path)
+        part = parts.get(title)
+        if part is None:
+            if title:
+                base = slugify(title, "category")[:60]
+                part_id, n = base, 2
+                while part_id in taken:
+                    part_id, n = f"{base}-{n}", n + 1
+                taken.add(part_id)
+            else:
+                part_id, title = bank.id, bank.title
+            part = parts[" / ".join(path)] = Bank(id=part_id, title=title, description=bank.description,
+                                                  tags=list(bank.tags), sources=dict(bank.sources),
+                                                  extra=dict(bank.extra))
+        part.questions.append(question)
+    return list(parts.values())
 
 
 def _empty(file: str, read: GiftRead, notices: list[BankIssue]) -> BankIssue:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 GetList = Callable[[str], list[str]]
@@ -46,6 +46,10 @@ class Outcome:
     near_miss: str = ""
     # How a typed number was read ("30 million people"), shown back beside what was typed.
     read_as: str = ""
+    # Every form worth full marks, the main one first, for "Right answer: X, also accepted: Y; Z"
+    # (types answered by typing; empty for the others, which show ``expected`` alone). Display only:
+    # two outcomes that grade alike are equal whatever it holds.
+    forms: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def correct(self) -> bool:
@@ -66,12 +70,16 @@ class ReviewRow:
 @dataclass(frozen=True)
 class EditorField:
     """One input of a type's edit form. ``kind`` says how the text maps to the field's value:
-    text, textarea, lines (a list, one per line), pairs ("left = right" per line), bool, number."""
+    text, textarea, lines (a list, one per line), pairs ("left = right" per line), bool, number,
+    credits and notes ("item = credit" or "item = text" per line: a map keyed by the items of the
+    field ``keys``, such as each choice's weight or feedback), alternatives (numeric alternatives,
+    "answer | tolerance | credit | feedback" per line)."""
 
     name: str
     label: str
     kind: str = "text"
     hint: str = ""
+    keys: str = ""  # credits, notes: the field whose items the lines name
 
 
 class QuestionType:

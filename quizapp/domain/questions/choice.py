@@ -64,7 +64,12 @@ class MultipleChoice(QuestionType):
     answer_fields = ("choices", "answer", "weights")
     editor = (EditorField("prompt", "Question", "textarea"),
               EditorField("choices", "Choices", "lines", "One per line."),
-              EditorField("answer", "Right choice", "text", "Copy the right choice exactly."))
+              EditorField("answer", "Right choice", "text", "Copy the right choice exactly."),
+              EditorField("weights", "Partial credit or penalty per choice", "credits",
+                          "One per line: a wrong choice, \"=\", then its credit from -1 to 1 (0.5 or 50% for half "
+                          "marks, -0.25 for a penalty). Choices not listed score 0; the right one 1.", "choices"),
+              EditorField("feedback", "Feedback per choice", "notes",
+                          "One per line: a choice, \"=\", then what a learner who picks it reads.", "choices"))
     quick_seconds = 8.0
     guessable = True
 
@@ -119,7 +124,13 @@ class MultipleSelect(QuestionType):
     answer_fields = ("choices", "answers", "weights")
     editor = (EditorField("prompt", "Question", "textarea"),
               EditorField("choices", "Choices", "lines", "One per line."),
-              EditorField("answers", "Right choices", "lines", "One per line, each copied from the choices."))
+              EditorField("answers", "Right choices", "lines", "One per line, each copied from the choices."),
+              EditorField("weights", "Credit or penalty per choice (as in Moodle)", "credits",
+                          "Optional. One per line: a choice, \"=\", then its credit from -1 to 1 (50% or 0.5; "
+                          "negative for a penalty); the credits of the picked choices are added up. Left "
+                          "empty: each right pick earns its share and each wrong one takes it back.", "choices"),
+              EditorField("feedback", "Feedback per choice", "notes",
+                          "One per line: a choice, \"=\", then what a learner who picks it reads.", "choices"))
     quick_seconds = 15.0
 
     def check(self, q: dict[str, Any]) -> list[FieldError]:
@@ -167,11 +178,11 @@ class MultipleSelect(QuestionType):
         return "; ".join(str(a) for a in q["answers"])
 
     def review(self, q: dict[str, Any], response: Any, card: int = 0) -> list[ReviewRow]:
-        """Every choice, picked or not, against whether it is one of the right ones."""
+        """Every choice, picked or not, beside whether it should be (picked when it is a right one)."""
         picked = {str(r) for r in response or []}
         right = {str(a) for a in q["answers"]}
         return [ReviewRow(str(c), "picked" if str(c) in picked else "not picked",
-                          "right" if str(c) in right else "wrong", (str(c) in picked) == (str(c) in right))
+                          "picked" if str(c) in right else "not picked", (str(c) in picked) == (str(c) in right))
                 for c in q["choices"]]
 
     def choice_options(self, q: dict[str, Any]) -> tuple[list[str], list[str]]:

@@ -53,6 +53,12 @@ class ShortAnswer(QuestionType):
               EditorField("answers", "Accepted answers", "lines",
                           "One per line, the main form first; accents, spacing and soft punctuation are "
                           "ignored, signs, decimal points and symbols are not. * stands for any text."),
+              EditorField("weights", "Partial credit per accepted answer", "credits",
+                          "One per line: an accepted answer, \"=\", then its credit from 0 to 1 (0.5 or 50%). "
+                          "Answers not listed earn full marks.", "answers"),
+              EditorField("feedback", "Feedback per accepted answer", "notes",
+                          "One per line: an accepted answer, \"=\", then what a learner who gives it reads.",
+                          "answers"),
               EditorField("case_sensitive", "Letter case matters", "bool"),
               EditorField("typos", "Offer \"count it as right\" on a near-miss (a typo)", "bool"))
     defaults = {"case_sensitive": False, "typos": True}
@@ -74,9 +80,13 @@ class ShortAnswer(QuestionType):
                    else text.matches(given, pattern, case))
             if hit:  # Moodle: the first matching answer counts, whatever its weight
                 return Outcome(clamp(float(weights.get(pattern, 1.0))), self.expected(q),
-                               str(notes.get(pattern, "")))
+                               str(notes.get(pattern, "")), forms=self.forms(q))
         near = "" if q.get("typos") is False else text.near_miss(given, self.full_credit(q), case)
-        return Outcome(0.0, self.expected(q), "", near_miss=near)
+        return Outcome(0.0, self.expected(q), "", near_miss=near, forms=self.forms(q))
+
+    def forms(self, q: dict[str, Any]) -> tuple[str, ...]:
+        """The forms worth full marks, the teacher's first one first (the main form)."""
+        return tuple(self.full_credit(q) or [str(q["answers"][0])])
 
     def full_credit(self, q: dict[str, Any]) -> list[str]:
         """The accepted forms worth full marks, written out (no wildcards)."""
@@ -106,7 +116,12 @@ class Numeric(QuestionType):
     answer_fields = ("answer", "tolerance", "alternatives")
     editor = (EditorField("prompt", "Question", "textarea"), EditorField("answer", "Answer", "number"),
               EditorField("tolerance", "Tolerance (plus or minus)", "number", "0 for an exact answer."),
-              EditorField("unit", "Unit", "text", "Optional, for example km."))
+              EditorField("unit", "Unit", "text", "Optional, for example km."),
+              EditorField("feedback", "Feedback for the right answer", "text", "Optional."),
+              EditorField("alternatives", "Other answers with partial credit", "alternatives",
+                          "One per line: answer | tolerance | credit from -1 to 1 (0.5 or 50%) | feedback, for "
+                          "example \"1950 | 0 | 50% | One year late\". Tolerance and feedback may be left empty."),
+              EditorField("wrong_feedback", "Feedback for any other number", "text", "Optional."))
     defaults = {"tolerance": 0}
     quick_seconds = 10.0
 
@@ -162,8 +177,9 @@ class Numeric(QuestionType):
 
     def grade(self, q: dict[str, Any], response: Any, card: int = 0) -> Outcome:
         value = numeric_value(response)
+        forms = self.forms(q)
         if value is None:
-            return Outcome(0.0, self.expected(q), "")
+            return Outcome(0.0, self.expected(q), "", forms=forms)
         read_as = format_number(value) + (f" {q['unit']}" if q.get("unit") else "")
         main_note = q.get("feedback") if isinstance(q.get("feedback"), str) else ""
         candidates = [(q["answer"], q.get("tolerance", 0), 1.0, main_note)]
@@ -175,8 +191,16 @@ class Numeric(QuestionType):
         # even at 0 % -- its feedback ("1939 is when the war began") is shown.
         for answer, tolerance, weight, feedback in candidates:
             if close_enough(value, float(answer), float(tolerance)):
-                return Outcome(clamp(float(weight)), self.expected(q), str(feedback or ""), read_as=read_as)
-        return Outcome(0.0, self.expected(q), str(q.get("wrong_feedback") or ""), read_as=read_as)
+                return Outcome(clamp(float(weight)), self.expected(q), str(feedback or ""), read_as=read_as,
+                               forms=forms)
+        return Outcome(0.0, self.expected(q), str(q.get("wrong_feedback") or ""), read_as=read_as, forms=forms)
+
+    def forms(self, q: dict[str, Any]) -> tuple[str, ...]:
+        """The main answer, then each alternative worth full marks (as ``expected`` writes them)."""
+        unit = f" {q['unit']}" if q.get("unit") else ""
+        others = [format_number(a["answer"]) + (f" (± {format_number(a['tolerance'])})" if a.get("tolerance") else "")
+                  + unit for a in q.get("alternatives") or [] if float(a.get("weight", 0)) >= 1]
+        return (self.expected(q), *others)
 
     def expected(self, q: dict[str, Any], card: int = 0) -> str:
         shown = format_number(q["answer"])

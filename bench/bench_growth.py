@@ -17,11 +17,14 @@ time of the run is printed "not available yet" (pages others are building). Answ
 committed to the databases (a few hundred among millions: re-run gen_data.py for pristine ones).
 Targets (issue "Performance"): large <= 1.5 x small, every page p95 < 100 ms at the large size.
 --proposed-indexes add measures with the indexes bench/common.py proposes (not yet in the migrations).
+--gc default measures with Python's collector untouched (default: as gunicorn.conf.py sets it after warm-up).
 """
 from __future__ import annotations
 
 import argparse
+import gc
 import random
+import runpy
 import sys
 import time
 from dataclasses import dataclass, field
@@ -148,6 +151,8 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=30, help="students sampled per size")
     parser.add_argument("--rounds", type=int, default=3, help="requests of each operation per student")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--gc", choices=["served", "default"], default="served",
+                        help="the garbage collector as gunicorn.conf.py sets it after warm-up, or Python's default")
     parser.add_argument("--teacher-every", type=int, default=10, help="a teacher's page after every Nth student")
     parser.add_argument("--proposed-indexes", choices=["drop", "add"], default="drop",
                         help="measure the migrations' schema as it is (drop), or with bench.common.PROPOSED_INDEXES")
@@ -161,7 +166,7 @@ def main() -> None:
     print(f"schema: the migrations' {'plus ' + names if args.proposed_indexes == 'add' else 'only'}")
     sizes = [open_size(name, args.students, random.Random(args.seed)) for name in SIZES]
     print(f"sizes: {', '.join(f'{n} ({c} students)' for n, c in SIZES.items())}; {args.students} students sampled "
-          f"each; {args.rounds} rounds; in-process, Flask test client")
+          f"each; {args.rounds} rounds; in-process, Flask test client; garbage collector: {args.gc}")
     operations, skipped = [], []
     for op in OPERATIONS:
         why = available(sizes, op)
@@ -178,6 +183,12 @@ def main() -> None:
             if op.who == "teacher":
                 run(size, op, [None, size.teacher, None])
         size.samples = {op.name: [] for op in operations}
+    if args.gc == "served":
+        # As gunicorn.conf.py runs the workers (make serve): what the warm-up built is frozen, so no
+        # full collection walks it during a request; "default" leaves Python's collector as it is.
+        served = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+        gc.freeze()
+        gc.set_threshold(*served["GC_THRESHOLD"])
     errors: dict[str, int] = {}
     for _ in range(args.rounds):
         for i in range(args.students):

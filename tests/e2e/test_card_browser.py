@@ -31,6 +31,10 @@ def test_filter_then_study_just_these_by_keyboard(learner_page):
     expect(rows.first).to_contain_text("✗ wrong")  # the failing learner's Again today
     assert serious_violations(page) == []
     screenshot(page, "browse-filtered-1280")
+    page.emulate_media(color_scheme="dark")
+    assert serious_violations(page) == []
+    screenshot(page, "browse-filtered-1280-dark")
+    page.emulate_media(color_scheme="light")
 
     # Suspend one card from its row (keyboard: focus the button, Enter), back on the same filtered page.
     suspend = rows.first.get_by_role("button", name="Suspend")
@@ -68,6 +72,13 @@ def test_custom_study_by_tag(learner_page):
     page.set_viewport_size({"width": 390, "height": 844})
     no_sideways_scroll(page)
     screenshot(page, "custom-study-390")
+    page.emulate_media(color_scheme="dark")
+    assert serious_violations(page) == []
+    screenshot(page, "custom-study-390-dark")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    screenshot(page, "custom-study-1280-dark")
+    page.emulate_media(color_scheme="light")
+    page.set_viewport_size({"width": 390, "height": 844})
     # Nothing chosen: the form says so, next to the tags.
     page.get_by_role("button", name="Study these tags").click()
     expect(page.get_by_text("Choose at least one tag.").first).to_be_visible()

@@ -2,20 +2,9 @@
 mastered counted as the progress page counts it."""
 from __future__ import annotations
 
-import pytest
-
-from quizapp.extensions import db
-from quizapp.models import User
 from quizapp.services import bank_progress, progress
 from tests.factories import NOW, make_bank
 from tests.progress_seed import seed_learner
-
-
-@pytest.fixture
-def learner(app, make_user):
-    with app.app_context():
-        uid = make_user()
-        yield db.session.get(User, uid)
 
 
 def test_each_bank_shows_the_same_mastered_count_as_the_progress_page(learner):

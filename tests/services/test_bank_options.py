@@ -17,13 +17,6 @@ from tests.answers import response_for
 from tests.factories import NOW, make_bank
 
 
-@pytest.fixture
-def learner(app, make_user):
-    with app.app_context():
-        uid = make_user()
-        yield db.session.get(User, uid)
-
-
 def bank(slug: str, questions: list[dict]) -> int:
     make_bank(slug, questions, title=f"Bank {slug}")
     return db.session.scalar(select(Bank.id).where(Bank.slug == slug))

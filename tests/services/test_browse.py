@@ -17,13 +17,6 @@ from tests.factories import NOW, make_bank
 from tests.progress_seed import seed_learner
 
 
-@pytest.fixture
-def learner(app, make_user):
-    with app.app_context():
-        uid = make_user()
-        yield db.session.get(User, uid)
-
-
 def prompts(page: browse.Page) -> list[str]:
     return [r.prompt for r in page.rows]
 

@@ -18,13 +18,6 @@ from tests.factories import NOW, QUESTIONS, make_bank
 from tests.progress_seed import seed_learner
 
 
-@pytest.fixture
-def learner(app, make_user):
-    with app.app_context():
-        uid = make_user()
-        yield db.session.get(User, uid)
-
-
 def card(learner, question_id: int, ordinal: int = 0) -> Card | None:
     db.session.expire_all()
     return db.session.scalar(select(Card).where(Card.user_id == learner.id, Card.question_id == question_id,

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
 from sqlalchemy import event, select
 
 from quizapp.domain import progress as prog
@@ -15,13 +14,6 @@ from quizapp.services import cards as card_rules
 from tests.answers import response_for
 from tests.factories import NOW, make_bank
 from tests.progress_seed import EXPECTED, seed_learner
-
-
-@pytest.fixture
-def learner(app, make_user):
-    with app.app_context():
-        uid = make_user()
-        yield db.session.get(User, uid)
 
 
 def test_dashboard_of_a_seeded_learner(learner):

@@ -80,12 +80,6 @@ def current_logs(card: Card) -> list[ReviewLog]:
         .order_by(ReviewLog.reviewed_at, ReviewLog.id)))
 
 
-@pytest.fixture
-def learner(app, make_user):
-    with app.app_context():
-        yield db.session.get(User, make_user())
-
-
 def test_needs_four_hundred_review_items(learner):
     _history(learner, 120)  # 60 cards answered twice: 60 items (a card's first answer predicts nothing)
     with pytest.raises(NotEnoughReviews) as caught:

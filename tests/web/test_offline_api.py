@@ -14,7 +14,7 @@ from quizapp.extensions import db
 from quizapp.models import Card, Question, ReviewLog
 from quizapp.models.types import utcnow
 from quizapp.services import offline
-from tests.conftest import AuthActions, csrf_from
+from tests.conftest import csrf_from
 from tests.factories import make_bank
 
 JSON = {"Accept": "application/json"}
@@ -27,13 +27,10 @@ def csrf_app(app):
 
 
 @pytest.fixture
-def learner(csrf_app, client, make_user):
-    """A signed-in student with the demo bank of every type, and the CSRF token of their pages."""
-    with csrf_app.app_context():
-        make_bank()
-    make_user()
-    AuthActions(client).login()
-    return csrf_from(client.get("/account").get_data(as_text=True))
+def learner(csrf_app, student):
+    """The signed-in student of tests/web/conftest.py (the demo bank of every type), with CSRF on:
+    the token of their pages."""
+    return csrf_from(student.get("/account").get_data(as_text=True))
 
 
 def question_ids(app) -> dict[str, int]:

@@ -9,6 +9,7 @@ as Moodle does for random questions: over the finished single-bank attempts of t
 from __future__ import annotations
 
 import json
+import weakref
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -187,8 +188,9 @@ def csv_rows(analysis: BankAnalysis):
 # RECALCULATE_AFTER.
 MAX_AGE = timedelta(minutes=10)
 RECALCULATE_AFTER = timedelta(seconds=30)
-# (database, bank id) -> (the bank's updated_at, when computed, the report)
-_CACHE: dict[tuple[str, int], tuple[datetime, datetime, BankAnalysis]] = {}
+# Per database engine (a test's database is another engine, even at the same URL): bank id -> (the
+# bank's updated_at, when computed, the report).
+_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _CACHE_BANKS = 256
 
 
@@ -201,15 +203,16 @@ class Report:
 
 def report(bank: Bank, now: datetime, recalculate: bool = False) -> Report:
     """The bank's item analysis, from this worker's cache when it is recent and the bank unchanged."""
-    key = (str(db.engine.url), bank.id)
-    hit = _CACHE.get(key)
+    cache = _CACHE.setdefault(db.engine, {})
+    key = bank.id
+    hit = cache.get(key)
     if hit is not None and hit[0] == bank.updated_at:
         _, computed, analysis = hit
         age = now - computed
         if age < (RECALCULATE_AFTER if recalculate else MAX_AGE) and age >= timedelta(0):
             return Report(analysis, computed, fresh=False)
     analysis = analyse(bank)
-    if len(_CACHE) >= _CACHE_BANKS:
-        _CACHE.clear()
-    _CACHE[key] = (bank.updated_at, now, analysis)
+    if len(cache) >= _CACHE_BANKS:
+        cache.clear()
+    cache[key] = (bank.updated_at, now, analysis)
     return Report(analysis, now, fresh=True)

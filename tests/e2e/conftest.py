@@ -41,6 +41,9 @@ def server(app):
 
     app.config["RATELIMIT_ENABLED"] = True
     srv = make_server("127.0.0.1", 0, app, threaded=True)
+    # Request threads are joined at the end (server_close): a request still running when the test's
+    # database is dropped would leave its connection open (a service worker fetches in the background).
+    srv.daemon_threads, srv.block_on_close = False, True
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
     # Uploads go through the job queue, as in production; its worker runs in a thread here.
@@ -49,6 +52,7 @@ def server(app):
     worker_thread.start()
     yield f"http://127.0.0.1:{srv.server_port}"
     srv.shutdown()
+    srv.server_close()
     worker.stop.set()
     thread.join(5)
     worker_thread.join(10)

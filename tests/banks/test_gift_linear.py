@@ -51,8 +51,13 @@ def cpu_time(run, text: str) -> float:
 def grows_linearly(run, make) -> tuple[float, float]:
     small, large = make(SMALL), make(LARGE)
     ratio = cpu_time(run, large) / cpu_time(run, small)
-    if ratio >= 8:  # one retry: a burst of other work can land on one measurement
-        ratio = cpu_time(run, large) / cpu_time(run, small)
+    # Up to two retries, keeping the lowest: a burst of other work on this shared machine can land on
+    # one measurement (seen: 8.5x once while PostgreSQL's suite ran beside it), while a quadratic
+    # reader stays near 16x on every try.
+    for _ in range(2):
+        if ratio < 8:
+            break
+        ratio = min(ratio, cpu_time(run, large) / cpu_time(run, small))
     tracemalloc.start()
     try:
         run(large)

@@ -501,8 +501,8 @@ def _insert_in_history(user: User, question: Question, item: OfflineAnswer, resp
         if item.question_version < version:
             # The question changed since the pack was made (every card of it restarted then): the answer
             # is kept with the state it gave on the version answered, and moves nothing of the card.
-            after = sched.review(state, rating, at, scheduler_for(user), seed=fuzz_seed(user.id, question.id,
-                                                                                        item.ordinal))
+            after = sched.review(state, rating, at, answers.bank_scheduler(user, question.bank_id),
+                                 seed=fuzz_seed(user.id, question.id, item.ordinal))
             log.state_after = after.to_json()
         else:
             answers.replay_logs(user, card, state, version, [log, *later])

@@ -17,7 +17,9 @@ its ratio to /ping's, SQL statements per request by total time, and the pyinstru
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import sys
 import time
 from collections import Counter
@@ -40,6 +42,8 @@ def main() -> None:
     parser.add_argument("--database-url")
     parser.add_argument("--html", help="write each step's profile as DIR/<step>.html")
     parser.add_argument("--no-profile", action="store_true", help="CPU and SQL only")
+    parser.add_argument("--cprofile", action="store_true",
+                        help="cProfile instead of pyinstrument: functions by own time, and the app's by total")
     parser.add_argument("--warmup", type=int, default=6, help="loops each student walks first")
     args = parser.parse_args()
     from pyinstrument import Profiler
@@ -137,7 +141,10 @@ def main() -> None:
     for step in steps:
         count.clear()
         spent.clear()
-        if not args.no_profile:
+        if args.cprofile:
+            profiler = cProfile.Profile()
+            profiler.enable()
+        elif not args.no_profile:
             profiler = Profiler(interval=0.0002)
             profiler.start()
         for n in range(args.requests):
@@ -146,7 +153,14 @@ def main() -> None:
               f"by total time (ms per request):")
         for key, total in spent.most_common(14):
             print(f"  {total / args.requests * 1e3:7.3f} ms  x{count[key] / args.requests:4.1f}  {key}")
-        if not args.no_profile:
+        if args.cprofile:
+            profiler.disable()
+            if os.environ.get("PROFILE_DUMP"):
+                profiler.dump_stats(f"{os.environ['PROFILE_DUMP']}-{step}.prof")
+            stats = pstats.Stats(profiler).sort_stats("tottime")
+            stats.print_stats(30)
+            stats.sort_stats("cumulative").print_stats(r"quizapp|templates", 40)
+        elif not args.no_profile:
             profiler.stop()
             print(profiler.output_text(unicode=False, color=False, show_all=False))
             if args.html:

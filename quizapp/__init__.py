@@ -120,8 +120,10 @@ def configure_blueprints(app: Flask) -> None:
 def configure_assets(app: Flask) -> None:
     """Compressed pages, CSS and JS; static files fingerprinted (?v=<content hash>) and cached a year."""
     from .web.assets import init_app
+    from .web.urls import init_app as init_urls
 
     init_app(app)
+    init_urls(app)  # after every blueprint's url_defaults (there must be none but the static version)
 
 
 def configure_cli(app: Flask) -> None:

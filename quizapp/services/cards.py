@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -130,9 +130,14 @@ def card_for_update(user: User, question: Question, ordinal: int) -> Card:
     return card
 
 
+# Built once: session.get() with a loader option built its cache key again on every answer.
+_QUESTION_WITH_BANK = (select(Question).where(Question.id == bindparam("question_id"))
+                       .options(joinedload(Question.bank)))
+
+
 def load_question(user: User, question_id: int, ordinal: int) -> Question:
     # With its bank: grading reads the bank's defaults (graded_data), and the page shows its title.
-    question = db.session.get(Question, question_id, options=[joinedload(Question.bank)])
+    question = db.session.scalar(_QUESTION_WITH_BANK, {"question_id": question_id})
     if question is None or question.retired or question.bank_id not in accessible_bank_ids(user):
         raise UnknownCard("That question is not in any of your banks.")
     if ordinal not in get_type(question.type).cards(question.data):

@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, func, select
 from ..extensions import db
 from ..models import Assignment, Bank, Classroom, Media, Membership, Question, User
 from ..models.content import BankSharing
+from . import statements
 from .errors import NotFound
 
 
@@ -71,7 +72,7 @@ def banks_for(user: User) -> list[BankSummary]:
 def accessible_bank_ids(user: User) -> set[int]:
     """Ids of the banks this user may study: built-in, their own, their open classes', the school's
     (none retired)."""
-    return set(db.session.scalars(_accessible_statement(), {"user_id": user.id}))
+    return set(statements.run(_accessible_statement(), {"user_id": user.id}).scalars())
 
 
 def media_item(user: User, bank_id: int, name: str) -> Media:

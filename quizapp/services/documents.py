@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, select
 from ..banks.passages import Passage, passages, unfound
 from ..extensions import db
 from ..models import Document, Question
+from . import statements
 from .errors import NotFound
 from .unit import transactional
 
@@ -37,7 +38,7 @@ def _documents(bank_id: int) -> dict[str, Version]:
     cache = g.setdefault("bank_documents", {})
     if bank_id not in cache:
         cache[bank_id] = {name: (doc_id, uploaded_at.isoformat()) for doc_id, name, uploaded_at
-                          in db.session.execute(_BANK_DOCUMENTS, {"bank_id": bank_id})}
+                          in statements.run(_BANK_DOCUMENTS, {"bank_id": bank_id})}
     return cache[bank_id]
 
 

@@ -24,6 +24,7 @@ from .cards import (
     scheduler_for,
 )
 from .catalog import accessible_bank_ids
+from .statements import run
 
 LEARN_AHEAD = timedelta(minutes=20)  # Anki's default: learning cards this close count as due
 
@@ -131,7 +132,7 @@ def _state(user: User, bank_ids: list[int], now: datetime, day_start: datetime, 
     """One statement of scalar subqueries, each served by an index: the day's answers by
     (user_id, reviewed_at), the learner's cards by (user_id, due), the latest answer by
     (user_id, kind, id); new one-card questions are counted only up to the daily limit."""
-    row = db.session.execute(_state_statement(), {
+    row = run(_state_statement(), {
         "user_id": user.id, "bank_ids": bank_ids, "now": now, "day_start": day_start, "day_end": day_end,
         "cap": max(0, new_per_day(user, now))}).one()
     return _State(*(value or 0 for value in row[:4]), row[4], row[5], row[6] or 0, row[7])
@@ -148,27 +149,27 @@ def _new_candidates(user: User, bank_ids: list[int], day_start: datetime, limit:
     params = {"user_id": user.id, "bank_ids": bank_ids, "day_start": day_start}
     # Every row of a one-card question is a new card, so ``limit`` rows and a few for the cloze
     # questions among them are enough; only when they are not is the rest read.
-    rows = db.session.execute(_candidates_statement(), {**params, "rows": 2 * limit + 10}).all()
-    chosen = _choose_new(user, rows, day_start, limit)
-    if len(chosen) < limit and len(rows) == 2 * limit + 10:
-        rows = db.session.execute(_candidates_statement(), {**params, "rows": 2**31 - 1}).all()
-        chosen = _choose_new(user, rows, day_start, limit)
+    found = run(_candidates_statement(), {**params, "rows": 2 * limit + 10}).all()
+    chosen = _choose_new(user, found, day_start, limit)
+    if len(chosen) < limit and len(found) == 2 * limit + 10:
+        found = run(_candidates_statement(), {**params, "rows": 2**31 - 1}).all()
+        chosen = _choose_new(user, found, day_start, limit)
     return chosen
 
 
-def _choose_new(user: User, rows: list, day_start: datetime, limit: int) -> list[tuple[int, int]]:
+def _choose_new(user: User, candidates: list, day_start: datetime, limit: int) -> list[tuple[int, int]]:
     multi = _multi_card_types()
-    multi_rows = [(qid, digest) for qid, qtype, digest, _ in rows if qtype in multi]
+    multi_rows = [(qid, digest) for qid, qtype, digest, _ in candidates if qtype in multi]
     started: set[tuple[int, int]] = set()
     touched_today: set[int] = set()
     ordinals_of: dict[int, list[int]] = {}
     if multi_rows:  # cloze questions: which of their cards the learner has started, and today's
         params = {"user_id": user.id, "question_ids": [qid for qid, _ in multi_rows], "day_start": day_start}
-        started = set(db.session.execute(_STARTED_OF, params).all())
-        touched_today = set(db.session.scalars(_TOUCHED_TODAY_OF, params))
+        started = set(run(_STARTED_OF, params).all())
+        touched_today = set(run(_TOUCHED_TODAY_OF, params).scalars())
         ordinals_of = _multi_card_ordinals(multi_rows)
     chosen: list[tuple[int, int]] = []
-    for qid, qtype, _, bury in rows:
+    for qid, qtype, _, bury in candidates:
         ordinals = ordinals_of.get(qid, []) if qtype in multi else [0]  # [] if it went meanwhile
         bury = bury is None or bool(bury)  # the bank's option (bury siblings: on unless turned off)
         if bury and qid in touched_today and len(ordinals) > 1:
@@ -237,7 +238,7 @@ def _multi_card_ordinals(keys: list[tuple[int, str]]) -> dict[int, list[int]]:
         if len(_ORDINALS) + len(missing) > _ORDINALS_MAX:
             _ORDINALS.clear()
         query = select(Question.id, Question.type, Question.content_hash, Question.data)
-        for qid, qtype, digest, data in db.session.execute(query.where(Question.id.in_(missing))):
+        for qid, qtype, digest, data in run(query.where(Question.id.in_(missing))):
             out[qid] = _ORDINALS[(qid, digest)] = get_type(qtype).cards(data)
     return out
 
@@ -350,13 +351,12 @@ def _most_at_risk(user: User, bank_ids: list[int], now: datetime, day_end: datet
     """Of the (first 100) reviews due today, the one with the lowest recall probability: read as
     plain rows, and only that card loaded. The reviews of assigned banks come first (the nearest
     due date first): the lowest recall is taken among the first of those groups."""
-    rows = db.session.execute(_AT_RISK, {"user_id": user.id, "bank_ids": bank_ids, "now": now,
-                                         "day_end": day_end}).all()
-    if not rows:
+    due = run(_AT_RISK, {"user_id": user.id, "bank_ids": bank_ids, "now": now, "day_end": day_end}).all()
+    if not due:
         return None
-    rows = [r for r in rows if (r.rank0, r.rank1) == (rows[0].rank0, rows[0].rank1)]
+    due = [r for r in due if (r.rank0, r.rank1) == (due[0].rank0, due[0].rank1)]
     scheduler = scheduler_for(user)
-    chosen = min(rows, key=lambda c: (sched.retrievability(card_state(c), now, scheduler), c.id))
+    chosen = min(due, key=lambda c: (sched.retrievability(card_state(c), now, scheduler), c.id))
     return _pick_of_card(chosen.id)
 
 

@@ -43,11 +43,11 @@ def init_app(app: Flask) -> None:
     # once per version, not on every request.
     app.config.setdefault("COMPRESS_STREAMS", False)
     compress.init_app(app)
-    app.url_defaults(_version_static_urls)
+    app.url_defaults(version_static_urls)
     app.after_request(_static_headers)  # registered after Flask-Compress's hook, so it runs before it
 
 
-def _version_static_urls(endpoint: str, values: dict) -> None:
+def version_static_urls(endpoint: str, values: dict) -> None:
     if endpoint == "static" and "v" not in values and values.get("filename"):
         digest = content_hash(values["filename"])
         if digest:

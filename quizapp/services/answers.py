@@ -60,18 +60,13 @@ def log_intervals(user: User, log: ReviewLog, card: Card) -> dict[int, str]:
 
 
 def bank_scheduler(user: User, bank_id: int) -> sched.StudyScheduler:
-    """The learner's scheduler with their options for the bank (learning steps, leech threshold); it
-    also says whether a new leech is suspended (``leech_suspends``)."""
-    options = bank_options.get(user, bank_id)
-    scheduler = scheduler_for(user, options)
-    scheduler.leech_suspends = options.leech_action == "suspend"
-    scheduler.bury_siblings = options.bury_siblings
-    return scheduler
+    """The learner's scheduler with their options for the bank (learning steps, leech threshold)."""
+    return scheduler_for(user, bank_options.get(user, bank_id))
 
 
-def _leech_suspended(scheduler: sched.StudyScheduler, before: sched.CardState, after: sched.CardState) -> bool:
+def _leech_suspended(options: bank_options.Options, before: sched.CardState, after: sched.CardState) -> bool:
     """The answer made the card a leech and the bank's option says to suspend leeches."""
-    return after.leech and not before.leech and getattr(scheduler, "leech_suspends", False)
+    return after.leech and not before.leech and options.leech_action == "suspend"
 
 
 RECENT_WINDOW = 300  # the learner's latest answers searched for their typical time (any type)
@@ -180,7 +175,8 @@ def record_answer(user: User, question_id: int, ordinal: int, response: Any, cli
     chosen = rating or suggested
     if chosen is None:
         raise StudyError("Rate how well you remembered: Again, Hard, Good or Easy.")
-    scheduler = bank_scheduler(user, question.bank_id)
+    options = bank_options.get(user, question.bank_id)
+    scheduler = scheduler_for(user, options)
     # Everything is computed before the write lock: on SQLite every other learner's answer waits while
     # it is held. Under it, one guarded UPDATE checks that the card is still as it was read and writes
     # it; a card changed meanwhile (or a stale or resent form) takes the careful path below.
@@ -194,13 +190,13 @@ def record_answer(user: User, question_id: int, ordinal: int, response: Any, cli
                             score=None if outcome.self_rated else outcome.score, answer=response,
                             duration_ms=duration_ms, reviewed_at=now, state_before=before.to_json(),
                             state_after=after.to_json(), question_version=question.version)
-    siblings = scheduler.bury_siblings and len(get_type(question.type).cards(question.data)) > 1
+    siblings = options.bury_siblings and len(get_type(question.type).cards(question.data)) > 1
     with _writing():
         if planned is not None:
             card_id = _write_card(user, question, ordinal, card, after)
             if card_id is not None:
                 planned.card_id = card_id
-                if _leech_suspended(scheduler, before, after):
+                if _leech_suspended(options, before, after):
                     db.session.execute(update(Card).where(Card.id == card_id).values(suspended=True)
                                        .execution_options(synchronize_session=False))
                 return _commit_answer(user, question, ordinal, planned, outcome, suggested, now, client_id, siblings)
@@ -208,7 +204,7 @@ def record_answer(user: User, question_id: int, ordinal: int, response: Any, cli
             db.session.expire(card)  # read before the lock: the careful path reads it again, under it
         return _record_locked(user, question, ordinal, response, client_id, now=now, duration_ms=duration_ms,
                               chosen=chosen, kind=kind, seen_version=seen_version, outcome=outcome,
-                              suggested=suggested, scheduler=scheduler, siblings=siblings)
+                              suggested=suggested, scheduler=scheduler, options=options, siblings=siblings)
 
 
 @contextlib.contextmanager
@@ -299,7 +295,8 @@ def _duplicate(previous: ReviewLog, outcome: Outcome, suggested: int | None) -> 
 
 def _record_locked(user: User, question: Question, ordinal: int, response: Any, client_id: str, *, now: datetime,
                    duration_ms: int | None, chosen: int, kind: str, seen_version: str | None, outcome: Outcome,
-                   suggested: int | None, scheduler: sched.StudyScheduler, siblings: bool) -> AnswerResult:
+                   suggested: int | None, scheduler: sched.StudyScheduler, options: bank_options.Options,
+                   siblings: bool) -> AnswerResult:
     """The careful path, all under the write lock: a resent answer, a stale form, a card changed since read."""
     previous = _existing(user, client_id)  # again, now that no other writer can slip in
     if previous is not None:
@@ -318,7 +315,7 @@ def _record_locked(user: User, question: Question, ordinal: int, response: Any, 
     after = sched.review(before, chosen, now, scheduler, seed=card_seed(card))
     apply_state(card, after)
     card.buried_until = None
-    if _leech_suspended(scheduler, before, after):
+    if _leech_suspended(options, before, after):
         card.suspended = True
     log = ReviewLog(user_id=user.id, card_id=card.id, client_id=client_id, kind=kind, rating=chosen,
                     prior_state=before.state, score=None if outcome.self_rated else outcome.score,

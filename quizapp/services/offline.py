@@ -36,7 +36,7 @@ from ..domain.questions import Outcome, QuestionType, get_type
 from ..domain.rating import RECENT, suggest_rating, typical_seconds
 from ..extensions import db
 from ..models import Bank, Card, Question, ReviewLog, User
-from . import answers, first_answers, study_queue
+from . import answers, bank_options, first_answers, study_queue
 from .cards import (
     AskAgain,
     Pick,
@@ -513,7 +513,8 @@ def _insert_in_history(user: User, question: Question, item: OfflineAnswer, resp
                 first_answers.add(question, each, sign=1 if now_counts else -1)
         if first_answers.counts(log) and log.question_version == question.version:
             first_answers.add(question, log)
-        if len(get_type(question.type).cards(question.data)) > 1 and day_bounds(user, at)[1] > now:
+        if bank_options.get(user, question.bank_id).bury_siblings \
+                and len(get_type(question.type).cards(question.data)) > 1 and day_bounds(user, at)[1] > now:
             answers._bury_siblings(user, question, item.ordinal, at)
         db.session.add(log)
         db.session.commit()

@@ -423,3 +423,27 @@ def test_the_pack_holds_due_and_new_cards_of_the_learners_banks_only(app, learne
     assert "quiz" not in json.dumps(data).lower()
     with pytest.raises(offline.BatchError):
         offline.build_pack(a, [demo], now, horizon_days=0)
+
+
+@pytest.mark.parametrize("bury", [True, False])
+def test_a_synced_answer_put_into_the_history_buries_siblings_only_if_the_banks_option_says_so(learners, bury):
+    from quizapp.services import bank_options
+
+    a, _ = learners
+    cloze = question("cloze")
+    for ordinal in (1, 2):
+        db.session.add(Card(user_id=a.id, question_id=cloze.id, ordinal=ordinal, state=sched.REVIEW,
+                            stability=5.0, difficulty=5.0, due=NOW - timedelta(hours=1),
+                            last_review=NOW - timedelta(days=5), reps=2, question_version=cloze.version))
+    db.session.commit()
+    bank_options.save(a, cloze.bank_id, bank_options.Options(bury_siblings=bury))
+    answer_online(a, 1, (10, "cloze", 1, True, sched.GOOD))
+    # Answered offline before that online answer: put into the card's history at its place.
+    [result] = send(a, [offline_item(0, (0, "cloze", 1, True, sched.GOOD), use_fields=True)],
+                    now=NOW + timedelta(minutes=15))
+    assert result.status == "applied", result
+    assert [log[2] for log in history(a)] == [NOW, NOW + timedelta(minutes=10)]
+    db.session.expire_all()
+    sibling = db.session.scalar(select(Card).where(Card.user_id == a.id, Card.question_id == cloze.id,
+                                                   Card.ordinal == 2))
+    assert (sibling.buried_until is not None) is bury

@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 from ..domain import scheduling as sched
 from ..domain.questions import REGISTRY, QuestionType, get_type
 from ..extensions import db
-from ..models import Assignment, BankOptions, Card, Classroom, Membership, Question, ReviewLog, User
+from ..models import Assignment, Bank, BankOptions, Card, Classroom, Membership, Question, ReviewLog, User
 from . import bank_options
 from .cards import (
     Pick,
@@ -79,7 +79,7 @@ _LIVE = (Card.user_id == _USER, Question.bank_id.in_(_BANKS), Question.retired.i
 
 def _assigned_first():
     """Assigned work first (#17): the banks assigned to the learner's live classes, each with its
-    nearest due date, outer-joined on Question.bank_id; the sort keys put those banks first, the
+    nearest due date, to be outer-joined on a bank id; the sort keys put those banks first, the
     nearest due date first (an assignment without a date after those with one), then the others."""
     assigned = (select(Assignment.bank_id.label("bank_id"), func.min(Assignment.due_at).label("due_at"))
                 .join(Membership, Membership.class_id == Assignment.class_id)
@@ -139,27 +139,36 @@ def _state(user: User, bank_ids: list[int], now: datetime, day_start: datetime, 
 
 
 def _new_candidates(user: User, bank_ids: list[int], day_start: datetime, limit: int) -> list[tuple[int, int]]:
-    """New cards (question id, ordinal) in bank order, skipping siblings of cards answered today."""
+    """New cards (question id, ordinal): assigned work first, then bank by bank (_bank_order), each in
+    its order; siblings of cards answered today skipped."""
     if limit <= 0 or not bank_ids:
         return []
     # A learner with 1,000 cards must not load 1,000 questions (JSON and all) on every page: the
     # started cards of one-card questions are left out in SQL, the questions of types that make
     # several cards (cloze) are checked card by card from their ordinals (cached, see
     # _multi_card_ordinals), and no question is loaded here (the page loads the one it shows).
-    params = {"user_id": user.id, "bank_ids": bank_ids, "day_start": day_start}
-    # Every row of a one-card question is a new card, so ``limit`` rows and a few for the cloze
-    # questions among them are enough; only when they are not is the rest read.
-    found = run(_candidates_statement(), {**params, "rows": 2 * limit + 10}).all()
-    chosen = _choose_new(user, found, day_start, limit)
-    if len(chosen) < limit and len(found) == 2 * limit + 10:
-        found = run(_candidates_statement(), {**params, "rows": 2**31 - 1}).all()
-        chosen = _choose_new(user, found, day_start, limit)
+    # Bank by bank, and only as far as needed: the first bank usually holds enough, and sorting the
+    # questions of one bank costs a fraction of sorting every bank's.
+    chosen: list[tuple[int, int]] = []
+    for bank_id, new_order, bury in _bank_order(user, bank_ids):
+        need = limit - len(chosen)
+        params = {"user_id": user.id, "bank_id": bank_id, "day_start": day_start}
+        statement = _candidates_statement(new_order == "random")
+        # Every row of a one-card question is a new card, so ``need`` rows and a few for the cloze
+        # questions among them are enough; only when they are not is the rest of the bank read.
+        found = run(statement, {**params, "rows": 2 * need + 10}).all()
+        taken = _choose_new(user, found, day_start, need, bury)
+        if len(taken) < need and len(found) == 2 * need + 10:
+            taken = _choose_new(user, run(statement, {**params, "rows": 2**31 - 1}).all(), day_start, need, bury)
+        chosen += taken
+        if len(chosen) >= limit:
+            break
     return chosen
 
 
-def _choose_new(user: User, candidates: list, day_start: datetime, limit: int) -> list[tuple[int, int]]:
+def _choose_new(user: User, candidates: list, day_start: datetime, limit: int, bury: bool) -> list[tuple[int, int]]:
     multi = _multi_card_types()
-    multi_rows = [(qid, digest) for qid, qtype, digest, _ in candidates if qtype in multi]
+    multi_rows = [(qid, digest) for qid, qtype, digest in candidates if qtype in multi]
     started: set[tuple[int, int]] = set()
     touched_today: set[int] = set()
     ordinals_of: dict[int, list[int]] = {}
@@ -169,9 +178,8 @@ def _choose_new(user: User, candidates: list, day_start: datetime, limit: int) -
         touched_today = set(run(_TOUCHED_TODAY_OF, params).scalars())
         ordinals_of = _multi_card_ordinals(multi_rows)
     chosen: list[tuple[int, int]] = []
-    for qid, qtype, _, bury in candidates:
+    for qid, qtype, _ in candidates:
         ordinals = ordinals_of.get(qid, []) if qtype in multi else [0]  # [] if it went meanwhile
-        bury = bury is None or bool(bury)  # the bank's option (bury siblings: on unless turned off)
         if bury and qid in touched_today and len(ordinals) > 1:
             continue
         for ordinal in ordinals:
@@ -184,24 +192,37 @@ def _choose_new(user: User, candidates: list, day_start: datetime, limit: int) -
     return chosen
 
 
+def _bank_order(user: User, bank_ids: list[int]) -> list[tuple[int, str, bool]]:
+    """The banks new cards come from, in turn, each with its options' new-card order and "bury
+    siblings" (on unless turned off): assigned banks first, the nearest due date first (an assignment
+    without a date after those with one), then the others, each group by bank id."""
+    return [(bank_id, new_order or "bank", bury is None or bool(bury))
+            for bank_id, new_order, bury in run(_bank_order_statement(), {"user_id": user.id, "bank_ids": bank_ids})]
+
+
 @functools.cache
-def _candidates_statement():
-    """Questions that may hold a new card: the learner's card 0 not started (one-card types), or any
-    (types that make several cards, checked card by card), assigned work first, then by bank: in the
-    bank's order, or in the learner's fixed shuffle of it (the bank's option "random"); with the
-    bank's "bury siblings" option (None: the default, on)."""
-    multi = sorted(_multi_card_types())
+def _bank_order_statement():
     assigned, first = _assigned_first()
+    return (select(Bank.id, BankOptions.new_order, BankOptions.bury_siblings)
+            .outerjoin(assigned, assigned.c.bank_id == Bank.id)
+            .outerjoin(BankOptions, and_(BankOptions.user_id == _USER, BankOptions.bank_id == Bank.id))
+            .where(Bank.id.in_(_BANKS)).order_by(*first, Bank.id))
+
+
+@functools.cache
+def _candidates_statement(shuffled: bool):
+    """One bank's questions that may hold a new card: the learner's card 0 not started (one-card
+    types), or any (types that make several cards, checked card by card); in the bank's order, or in
+    the learner's fixed shuffle of it (the bank's option "random")."""
+    multi = sorted(_multi_card_types())
     # A multiplicative hash with a multiplier of the learner's own: the same order on every page, another
     # learner's another order.
-    shuffled = (Question.id * (cast(_USER, BigInteger) * 7919 + 2654435761)) % 1000003  # 64-bit: no overflow
-    order = case((BankOptions.new_order == "random", shuffled), else_=Question.position)
-    return (select(Question.id, Question.type, Question.content_hash, BankOptions.bury_siblings)
-            .outerjoin(assigned, assigned.c.bank_id == Question.bank_id)
-            .outerjoin(BankOptions, and_(BankOptions.user_id == _USER, BankOptions.bank_id == Question.bank_id))
-            .where(Question.bank_id.in_(_BANKS), Question.retired.is_(False),
+    order = ((Question.id * (cast(_USER, BigInteger) * 7919 + 2654435761)) % 1000003  # 64-bit: no overflow
+             if shuffled else Question.position)
+    return (select(Question.id, Question.type, Question.content_hash)
+            .where(Question.bank_id == bindparam("bank_id"), Question.retired.is_(False),
                    or_(Question.type.in_(multi), ~_first_card_started()))
-            .order_by(*first, Question.bank_id, order, Question.id).limit(bindparam("rows")))
+            .order_by(order, Question.id).limit(bindparam("rows")))
 
 
 _QUESTIONS = bindparam("question_ids", expanding=True)

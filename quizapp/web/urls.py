@@ -34,7 +34,8 @@ def cached_url_for(endpoint: str, **values) -> str:
                 values["v"] = digest
     # The arguments in the order given (a template passes them in one order; another order is only
     # another entry), with their types: True and 1 are equal keys but make different URLs.
-    key = (request.script_root, request.blueprint if endpoint[:1] == "." else None, endpoint,
+    current = request._get_current_object()  # the request itself: one lookup through the proxy, not two
+    key = (current.script_root, current.blueprint if endpoint[:1] == "." else None, endpoint,
            tuple(values.items()), tuple(map(type, values.values())))
     try:
         found = _urls.get(key)

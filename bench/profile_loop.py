@@ -42,6 +42,8 @@ def main() -> None:
     parser.add_argument("--database-url")
     parser.add_argument("--html", help="write each step's profile as DIR/<step>.html")
     parser.add_argument("--no-profile", action="store_true", help="CPU and SQL only")
+    parser.add_argument("--split", action="store_true",
+                        help="CPU per request inside template rendering and inside SQL statements, per step")
     parser.add_argument("--cprofile", action="store_true",
                         help="cProfile instead of pyinstrument: functions by own time, and the app's by total")
     parser.add_argument("--warmup", type=int, default=6, help="loops each student walks first")
@@ -131,6 +133,8 @@ def main() -> None:
                 request(step, n)
             best = min(best, (time.process_time() - start) / args.requests)
         cpu[step] = best * 1e3
+    if args.split:
+        split_costs(steps, args.requests, request)
     print("\nCPU per request (ms, in-process, best of 3 passes of", args.requests, "requests):")
     for step in steps:
         print(f"  {step:9} {cpu[step]:7.2f}  x ping {cpu[step] / cpu['ping']:5.2f}")
@@ -166,6 +170,47 @@ def main() -> None:
             if args.html:
                 Path(args.html).mkdir(parents=True, exist_ok=True)
                 Path(args.html, f"{step}.html").write_text(profiler.output_html())
+
+
+def split_costs(steps, requests: int, request) -> None:
+    """CPU per request spent rendering templates, running SQL statements (from the statement to its
+    rows, through SQLAlchemy), and the rest, per step: no profiler attached, a timer around each."""
+    import flask.templating
+    from sqlalchemy.engine import Connection
+    from sqlalchemy.orm import Session
+
+    spent = Counter()
+    depth = {"sql": 0}
+
+    def timed(kind, function):
+        def wrapper(*args, **kwargs):
+            if kind == "sql" and depth["sql"]:
+                return function(*args, **kwargs)  # a session's execute calls the connection's
+            depth["sql"] += kind == "sql"
+            start = time.process_time()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[kind] += time.process_time() - start
+                depth["sql"] -= kind == "sql"
+        return wrapper
+
+    saved = (flask.templating._render, Session.execute, Session.scalar, Session.scalars, Connection.execute)
+    flask.templating._render = timed("template", saved[0])
+    Session.execute, Session.scalar, Session.scalars, Connection.execute = (timed("sql", f) for f in saved[1:])
+    try:
+        print("\nCPU per request (ms) by part: templates, SQL (SQLAlchemy and the database), the rest")
+        for step in steps:
+            spent.clear()
+            start = time.process_time()
+            for n in range(requests):
+                request(step, n)
+            total = (time.process_time() - start) / requests * 1e3
+            template, sql = spent["template"] / requests * 1e3, spent["sql"] / requests * 1e3
+            print(f"  {step:9} total {total:5.2f}  templates {template:5.2f}  SQL {sql:5.2f}  "
+                  f"rest {total - template - sql:5.2f}")
+    finally:
+        (flask.templating._render, Session.execute, Session.scalar, Session.scalars, Connection.execute) = saved
 
 
 if __name__ == "__main__":

@@ -56,3 +56,42 @@ def test_media_served_with_safe_types(client, make_user, html_bank):
 
 def test_media_needs_login(client, html_bank):
     assert client.get(f"/media/{html_bank}/pic.png").status_code == 302
+
+
+KATEX = "vendor/katex/katex.min.js"
+
+
+@pytest.mark.parametrize("text", ["\\(x^2\\)", "\\[\\sum_i i\\]", "[$]x[/$]", "[$$]x[/$$]", "[latex]x[/latex]"])
+def test_every_delimiter_math_js_typesets_is_seen_wherever_it_is_in_a_question(text):
+    from quizapp.web.text import has_math
+
+    assert has_math(text) and has_math({"choices": ["a", {"text": f"b {text}"}]})
+    assert not has_math(text.replace("\\", "").replace("[", ""))  # the same text without its delimiter
+
+
+def test_plain_text_with_brackets_and_dollars_is_not_maths():
+    from quizapp.web.text import has_math
+
+    assert not has_math({"prompt": "The treaty (1950) cost $300 million [sic].", "answers": ["300", 300, None]})
+
+
+def test_katex_loads_on_the_card_and_feedback_of_a_question_with_maths_only(client, make_user, app):
+    from tests.factories import make_bank
+
+    with app.app_context():
+        for slug, prompt in (("maths", "What is \\(2^{10}\\)?"), ("words", "What is two to the tenth (2^10)?")):
+            make_bank(slug, [{"id": "q", "type": "short_answer", "prompt": prompt, "answers": ["1024"]}],
+                      title=slug)
+        banks = {slug: bank_id for bank_id, slug in db.session.execute(select(Bank.id, Bank.slug))}
+    make_user()
+    AuthActions(client).login()
+    for slug, loaded in (("maths", True), ("words", False)):
+        card = client.get(f"/study?bank={banks[slug]}").get_data(as_text=True)
+        assert (KATEX in card) is loaded and ("js/math.js" in card) is loaded, slug
+        token = card.split('name="csrf_token" value="')[1].split('"')[0]
+        form = {name: card.split(f'name="{name}" value="')[1].split('"')[0]
+                for name in ("question_id", "ordinal", "client_id", "version")}
+        answered = client.post("/study/answer", data={**form, "csrf_token": token, "answer": "512"})
+        assert answered.status_code == 302, answered.get_data(as_text=True)[:500]
+        feedback = client.get(answered.headers["Location"]).get_data(as_text=True)
+        assert "Not quite" in feedback and (KATEX in feedback) is loaded, slug

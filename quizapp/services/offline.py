@@ -187,13 +187,21 @@ def card_data(pack: Pack, pick: Pick) -> dict[str, Any]:
     }
 
 
+def bank_data(bank, options: bank_options.Options) -> dict[str, Any]:
+    """A bank of the pack, with the learner's options for it that scheduling reads (the browser
+    schedules each card with its bank's learning steps and leech threshold, as the server does)."""
+    return {"id": bank.id, "title": bank.title, "learning_steps": [60 * m for m in options.learning_steps],
+            "leech_threshold": options.leech_threshold}
+
+
 def pack_data(pack: Pack) -> dict[str, Any]:
     """The pack as JSON data, each card without its HTML."""
     settings = user_settings(pack.user)
     settings.update(new_done_today=pack.new_done, reviews_done_today=pack.reviews_done,
                     day_start=iso(pack.day_start), day_end=iso(pack.day_end))
+    options = bank_options.for_banks(pack.user, [b.id for b in pack.banks])
     return {"version": PACK_VERSION, "generated_at": iso(pack.generated_at), "horizon_days": pack.horizon_days,
-            "banks": [{"id": b.id, "title": b.title} for b in pack.banks], "user": settings,
+            "banks": [bank_data(b, options.get(b.id, bank_options.DEFAULT)) for b in pack.banks], "user": settings,
             "cards": [card_data(pack, pick) for pick in pack.cards]}
 
 

@@ -29,7 +29,7 @@
 // last_review, reps, lapses, leech}) or null for a new card; the states returned have the same shape
 // (times as ISO-8601 UTC strings). `user` is the pack's user object (desired_retention,
 // fsrs_parameters, learning_steps and relearning_steps in seconds, maximum_interval, timezone,
-// day_start_hour). `card` is the pack's card (its fuzz_seed); `now` a Date, a time in ms or ISO text.
+// day_start_hour; learning_steps and leech_threshold as the card's bank's options set them). `card` is the pack's card (its fuzz_seed); `now` a Date, a time in ms or ISO text.
 
 import { fsrs, createEmptyCard, State, generatorParameters } from "../vendor/ts-fsrs/index.mjs";
 
@@ -272,6 +272,7 @@ function parametersOf(user) {
     learning: stepsOf(user && user.learning_steps, DEFAULT_LEARNING_STEPS),
     relearning: stepsOf(user && user.relearning_steps, DEFAULT_RELEARNING_STEPS),
     maximum: Number(user && user.maximum_interval) || MAX_INTERVAL_DAYS,
+    leech: Number(user && user.leech_threshold) || LEECH_LAPSES,
   };
 }
 
@@ -358,7 +359,7 @@ export function nextStates(state, now, user, seed = "") {
     out[rating] = {
       state: card.state, step, stability: card.stability, difficulty: card.difficulty, due: iso(due),
       last_review: iso(at), reps: (before.reps || 0) + 1, lapses,
-      leech: Boolean(before.leech) || lapses >= LEECH_LAPSES,
+      leech: Boolean(before.leech) || lapses >= settings.leech,
     };
   }
   return out;

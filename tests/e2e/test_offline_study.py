@@ -295,3 +295,32 @@ def test_chromium_finds_the_app_installable(browser, server, tmp_path):
         assert session.send("Page.getInstallabilityErrors")["installabilityErrors"] == []
     finally:
         context.close()
+
+
+def test_a_banks_own_learning_steps_are_on_the_buttons_offline_as_online(page, app, make_user):
+    """The pack carries each bank's options: a flashcard of a bank with 30-minute and 2-hour learning
+    steps offers the same intervals offline as online (not the learner's default 1 and 10 minutes)."""
+    from quizapp.models import Bank
+    from quizapp.services import bank_options
+
+    make_user(email="steps@example.com")
+    with app.app_context():
+        make_bank("steps", [{"id": "fc", "type": "flashcard", "front": "Front", "back": "Back"}], title="Steps")
+        learner = db.session.scalar(select(User).where(User.email == "steps@example.com"))
+        bank_id = db.session.scalar(select(Bank.id).where(Bank.slug == "steps"))
+        bank_options.save(learner, bank_id, bank_options.Options(learning_steps=(30, 120)))
+        db.session.remove()
+    log_in(page, "steps@example.com")
+    page.goto(f"/study?bank={bank_id}")
+    assert take_pack(page) >= 1
+    page.get_by_role("button", name="Show answer").or_(page.get_by_role("link", name="Show answer")).click()
+    online = [text.split()[:2] for text in page.locator("#rate-form button.rating").all_inner_texts()]
+    assert online[0] == ["Again", "30m"] and online[2] == ["Good", "2h"], online
+
+    page.context.set_offline(True)
+    page.goto("/study")
+    expect(page.get_by_role("heading", name="Study offline")).to_be_visible()
+    expect(page.locator(".study-card")).to_have_attribute("data-type", "flashcard")
+    page.get_by_role("button", name="Show answer").click()
+    offline = [text.split()[:2] for text in page.locator(".study-card button.rating").all_inner_texts()]
+    assert offline == online

@@ -174,8 +174,11 @@ def _choose_new(user: User, candidates: list, day_start: datetime, limit: int, b
     ordinals_of: dict[int, list[int]] = {}
     if multi_rows:  # cloze questions: which of their cards the learner has started, and today's
         params = {"user_id": user.id, "question_ids": [qid for qid, _ in multi_rows], "day_start": day_start}
-        started = set(run(_STARTED_OF, params).all())
-        touched_today = set(run(_TOUCHED_TODAY_OF, params).scalars())
+        for qid, ordinal, is_started, today in run(_CARDS_OF, params):
+            if is_started:
+                started.add((qid, ordinal))
+            if today:
+                touched_today.add(qid)
         ordinals_of = _multi_card_ordinals(multi_rows)
     chosen: list[tuple[int, int]] = []
     for qid, qtype, _ in candidates:
@@ -226,12 +229,12 @@ def _candidates_statement(shuffled: bool):
 
 
 _QUESTIONS = bindparam("question_ids", expanding=True)
-# The started cards, and the cards answered today, of these (cloze) questions.
-_STARTED_OF = select(Card.question_id, Card.ordinal).where(Card.user_id == _USER, Card.question_id.in_(_QUESTIONS),
-                                                           _is_started(_DAY_START))
-_TOUCHED_TODAY_OF = (select(Card.question_id).join(ReviewLog, ReviewLog.card_id == Card.id)
-                     .where(Card.user_id == _USER, Card.question_id.in_(_QUESTIONS),
-                            ReviewLog.user_id == _USER, ReviewLog.reviewed_at >= _DAY_START))
+# The learner's cards of these (cloze) questions, in one statement: each with whether it is started and
+# whether it was answered today.
+_CARDS_OF = select(Card.question_id, Card.ordinal, _is_started(_DAY_START).label("started"),
+                   select(ReviewLog.id).where(ReviewLog.card_id == Card.id, ReviewLog.user_id == _USER,
+                                              ReviewLog.reviewed_at >= _DAY_START).exists().label("today")).where(
+    Card.user_id == _USER, Card.question_id.in_(_QUESTIONS))
 
 
 def _multi_card_types() -> frozenset[str]:

@@ -169,23 +169,29 @@ class StudyScheduler(Scheduler):
 def make_scheduler(desired_retention: float = 0.9, parameters: list[float] | None = None,
                    timezone: str = "UTC", day_start_hour: int = DEFAULT_DAY_START_HOUR, *,
                    learning_steps: tuple[timedelta, ...] | None = None,
+                   relearning_steps: tuple[timedelta, ...] | None = None,
                    leech_lapses: int = LEECH_LAPSES) -> StudyScheduler:
-    """The learner's scheduler; ``learning_steps`` and ``leech_lapses`` are a bank's options (None: fsrs's
-    1 and 10 minutes, as Anki's default). One per set of settings: a scheduler holds no state of its own
-    once made, and making one (fsrs checks its parameters) is a part of every answer and card page."""
+    """The learner's scheduler; ``learning_steps``, ``relearning_steps`` and ``leech_lapses`` are a bank's
+    options (None: fsrs's 1 and 10 minutes, and 10 minutes, as Anki's defaults). One per set of
+    settings: a scheduler holds no state of its own once made, and making one (fsrs checks its
+    parameters) is a part of every answer and card page."""
     return _scheduler(desired_retention, tuple(parameters) if parameters else None, timezone, day_start_hour,
-                      tuple(learning_steps) if learning_steps is not None else None, leech_lapses)
+                      tuple(learning_steps) if learning_steps is not None else None,
+                      tuple(relearning_steps) if relearning_steps is not None else None, leech_lapses)
 
 
 @lru_cache(maxsize=4096)
 def _scheduler(desired_retention: float, parameters: tuple[float, ...] | None, timezone: str, day_start_hour: int,
-               learning_steps: tuple[timedelta, ...] | None, leech_lapses: int) -> StudyScheduler:
+               learning_steps: tuple[timedelta, ...] | None, relearning_steps: tuple[timedelta, ...] | None,
+               leech_lapses: int) -> StudyScheduler:
     kwargs = {"desired_retention": desired_retention, "enable_fuzzing": False,
               "maximum_interval": MAX_INTERVAL_DAYS}
     if parameters:
         kwargs["parameters"] = parameters
     if learning_steps is not None:
         kwargs["learning_steps"] = learning_steps
+    if relearning_steps is not None:
+        kwargs["relearning_steps"] = relearning_steps
     return StudyScheduler(timezone=timezone, day_start_hour=day_start_hour, leech_lapses=leech_lapses, **kwargs)
 
 

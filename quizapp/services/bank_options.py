@@ -5,6 +5,8 @@ class, each learner studies it their own way).
   change from one page to the next, as Anki shuffles once when cards are added);
 - learning steps: the waits, in minutes, between the first answers of a new card before it becomes a
   review card (Anki's default and the app's: 1 and 10 minutes; none: straight to review);
+- relearning steps: the same for a review card forgotten (Anki's default and the app's: 10 minutes;
+  none: straight back to review with a shorter interval);
 - leech threshold and action: after that many lapses a card is a leech; it is marked ("tag only",
   Anki's default and the app's) or also suspended;
 - bury siblings: a question that makes several cards (cloze, two-sided) shows one new card a day and
@@ -43,6 +45,7 @@ class OptionsError(ServiceError):
 class Options:
     new_order: str = "bank"
     learning_steps: tuple[int, ...] = (1, 10)  # minutes
+    relearning_steps: tuple[int, ...] = (10,)  # minutes
     leech_threshold: int = 8
     leech_action: str = "tag"
     bury_siblings: bool = True
@@ -50,6 +53,10 @@ class Options:
     @property
     def steps_text(self) -> str:
         return " ".join(str(m) for m in self.learning_steps)
+
+    @property
+    def relearning_text(self) -> str:
+        return " ".join(str(m) for m in self.relearning_steps)
 
 
 DEFAULT = Options()
@@ -59,12 +66,14 @@ def _of(row) -> Options:
     """Options from a BankOptions row (an object or a row of its columns)."""
     if row is None:
         return DEFAULT
+    relearning = DEFAULT.relearning_steps if row.relearning_steps is None else row.relearning_steps
     return Options(new_order=row.new_order, learning_steps=tuple(int(m) for m in row.learning_steps or ()),
-                   leech_threshold=row.leech_threshold, leech_action=row.leech_action,
-                   bury_siblings=row.bury_siblings)
+                   relearning_steps=tuple(int(m) for m in relearning), leech_threshold=row.leech_threshold,
+                   leech_action=row.leech_action, bury_siblings=row.bury_siblings)
 
 
-_ONE = select(BankOptions.new_order, BankOptions.learning_steps, BankOptions.leech_threshold,
+_ONE = select(BankOptions.new_order, BankOptions.learning_steps, BankOptions.relearning_steps,
+              BankOptions.leech_threshold,
               BankOptions.leech_action, BankOptions.bury_siblings).where(
     BankOptions.user_id == bindparam("user_id"), BankOptions.bank_id == bindparam("bank_id"))
 
@@ -91,20 +100,20 @@ def bank_title(user: User, bank_id: int) -> str:
     return db.session.scalar(select(Bank.title).where(Bank.id == bank_id)) or "?"
 
 
-def parse_steps(text: str) -> tuple[int, ...]:
-    """Learning steps as typed: minutes separated by spaces or commas ("1 10", "1m, 10m, 1h"); an
-    empty text is no step."""
+def parse_steps(text: str, kind: str = "learning") -> tuple[int, ...]:
+    """Learning (or relearning) steps as typed: minutes separated by spaces or commas ("1 10",
+    "1m, 10m, 1h"); an empty text is no step."""
     steps: list[int] = []
     for part in text.replace(",", " ").split():
         unit = part[-1:].lower() if part[-1:].isalpha() else "m"
         number = part[:-1] if part[-1:].isalpha() else part
         if unit not in ("m", "h", "d") or not (number.isascii() and number.isdigit()) or len(number) > 5:
-            raise OptionsError(f"Not a learning step: {part[:20]!r}. Write minutes such as 1 10, or 1m 10m 1h.")
+            raise OptionsError(f"Not a {kind} step: {part[:20]!r}. Write minutes such as 1 10, or 1m 10m 1h.")
         steps.append(int(number) * {"m": 1, "h": 60, "d": 1440}[unit])
     if len(steps) > MAX_STEPS:
-        raise OptionsError(f"At most {MAX_STEPS} learning steps.")
+        raise OptionsError(f"At most {MAX_STEPS} {kind} steps.")
     if any(not 1 <= m <= MAX_STEP_MINUTES for m in steps):
-        raise OptionsError("Each learning step is from 1 minute to 1 day.")
+        raise OptionsError(f"Each {kind} step is from 1 minute to 1 day.")
     return tuple(steps)
 
 
@@ -119,9 +128,11 @@ def save(user: User, bank_id: int, options: Options) -> Options:
     if not MIN_LEECH <= options.leech_threshold <= MAX_LEECH:
         raise OptionsError(f"The leech threshold is from {MIN_LEECH} to {MAX_LEECH} lapses.")
     parse_steps(options.steps_text)  # the same checks as typed
+    parse_steps(options.relearning_text, "relearning")
     begin_write()
     row = db.session.get(BankOptions, (user.id, bank_id))
-    values = {**asdict(options), "learning_steps": list(options.learning_steps)}
+    values = {**asdict(options), "learning_steps": list(options.learning_steps),
+              "relearning_steps": list(options.relearning_steps)}
     if row is None:
         db.session.add(BankOptions(user_id=user.id, bank_id=bank_id, **values))
     else:

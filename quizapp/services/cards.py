@@ -69,12 +69,14 @@ def apply_state(card: Card, state: sched.CardState) -> None:
 
 def scheduler_for(user: User, options=None) -> sched.StudyScheduler:
     """The learner's scheduler: their retention and parameters, elapsed time in their study days; with
-    a bank's ``options`` (services.bank_options.Options), its learning steps and leech threshold."""
+    a bank's ``options`` (services.bank_options.Options), its learning and relearning steps and leech
+    threshold."""
     if options is None:
         return sched.make_scheduler(user.desired_retention, user.fsrs_parameters, user.timezone,
                                     user.day_start_hour)
     return sched.make_scheduler(user.desired_retention, user.fsrs_parameters, user.timezone, user.day_start_hour,
                                 learning_steps=tuple(timedelta(minutes=m) for m in options.learning_steps),
+                                relearning_steps=tuple(timedelta(minutes=m) for m in options.relearning_steps),
                                 leech_lapses=options.leech_threshold)
 
 

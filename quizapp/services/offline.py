@@ -189,9 +189,10 @@ def card_data(pack: Pack, pick: Pick) -> dict[str, Any]:
 
 def bank_data(bank, options: bank_options.Options) -> dict[str, Any]:
     """A bank of the pack, with the learner's options for it that scheduling reads (the browser
-    schedules each card with its bank's learning steps and leech threshold, as the server does)."""
+    schedules each card with its bank's learning and relearning steps and leech threshold, as the
+    server does)."""
     return {"id": bank.id, "title": bank.title, "learning_steps": [60 * m for m in options.learning_steps],
-            "leech_threshold": options.leech_threshold}
+            "relearning_steps": [60 * m for m in options.relearning_steps], "leech_threshold": options.leech_threshold}
 
 
 def pack_data(pack: Pack) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""A learner's options per bank (Anki's deck options): new-card order, learning steps, leech threshold
+"""A learner's options per bank (Anki's deck options): new-card order, learning and relearning steps, leech threshold
 and action, bury siblings. The list of the learner's banks, and one bank's form."""
 from __future__ import annotations
 
@@ -20,6 +20,13 @@ def _steps(form, field) -> None:
         raise ValidationError(str(exc)) from exc
 
 
+def _relearning_steps(form, field) -> None:
+    try:
+        bank_options.parse_steps(field.data or "", "relearning")
+    except bank_options.OptionsError as exc:
+        raise ValidationError(str(exc)) from exc
+
+
 class BankOptionsForm(FlaskForm):
     new_order = RadioField("New cards come in",
                            choices=[SelectChoice(k, v) for k, v in bank_options.NEW_ORDERS.items()],
@@ -28,6 +35,10 @@ class BankOptionsForm(FlaskForm):
         "Learning steps", validators=[Length(max=100), _steps],
         description="The waits between the first answers of a new card, in minutes (1 10), or with h and d "
                     "(1m 10m 1h). Empty: a new card answered right goes straight to review.")
+    relearning_steps = StringField(
+        "Relearning steps", validators=[Length(max=100), _relearning_steps],
+        description="The waits after a review card is forgotten, before it is a review card again: minutes "
+                    "(10), or with h and d. Empty: it goes straight back to review, with a shorter interval.")
     leech_threshold = IntegerField(
         "Leech threshold (lapses)", validators=[InputRequired(), NumberRange(bank_options.MIN_LEECH,
                                                                              bank_options.MAX_LEECH)],
@@ -56,11 +67,13 @@ def bank_options_edit(bank_id: int):
     title = bank_options.bank_title(current_user, bank_id)  # 404 for a bank not the learner's
     current = bank_options.get(current_user, bank_id)
     form = BankOptionsForm(data={"new_order": current.new_order, "learning_steps": current.steps_text,
+                                 "relearning_steps": current.relearning_text,
                                  "leech_threshold": current.leech_threshold, "leech_action": current.leech_action,
                                  "bury_siblings": current.bury_siblings})
     if form.validate_on_submit():
         bank_options.save(current_user, bank_id, bank_options.Options(
             new_order=form.new_order.data, learning_steps=bank_options.parse_steps(form.learning_steps.data or ""),
+            relearning_steps=bank_options.parse_steps(form.relearning_steps.data or "", "relearning"),
             leech_threshold=form.leech_threshold.data, leech_action=form.leech_action.data,
             bury_siblings=bool(form.bury_siblings.data)))
         flash(f"Options for {title} saved.", "success")

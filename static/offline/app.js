@@ -151,12 +151,13 @@ function suggested(card, outcome, seconds) {
   return grader.suggestRating(outcome, seconds, type.quick_seconds, type.guessable) ?? 3;
 }
 
-// The learner's settings with the card's bank's options (learning steps, leech threshold), as the
+// The learner's settings with the card's bank's options (learning and relearning steps, leech threshold), as the
 // server schedules it.
 function settingsFor(card) {
   const bank = (kept.pack.banks || []).find((b) => b.id === card.bank_id);
   if (!bank) { return kept.pack.user; }
-  return { ...kept.pack.user, learning_steps: bank.learning_steps, leech_threshold: bank.leech_threshold };
+  return { ...kept.pack.user, learning_steps: bank.learning_steps, relearning_steps: bank.relearning_steps,
+    leech_threshold: bank.leech_threshold };
 }
 
 function review(card, state, rating, at) {

@@ -31,13 +31,14 @@ FITTED = [0.3, 1.1, 3.5, 12.0, 6.8, 0.6, 2.4, 0.01, 1.6, 0.2, 0.9, 1.7, 0.08, 0.
 
 def _user(timezone: str = "UTC", day_start_hour: int = 4, retention: float = 0.9,
           parameters: list[float] | None = None, learning_steps: list[int] | None = None,
-          leech_threshold: int = sched.LEECH_LAPSES) -> dict[str, Any]:
+          relearning_steps: list[int] | None = None, leech_threshold: int = sched.LEECH_LAPSES) -> dict[str, Any]:
     """The scheduling part of the pack's ``user`` object (docs/offline.md), with the card's bank's
-    learning steps (seconds) and leech threshold as the offline page merges them in."""
+    learning and relearning steps (seconds) and leech threshold as the offline page merges them in."""
     return {"timezone": timezone, "day_start_hour": day_start_hour, "desired_retention": retention,
             "fsrs_parameters": list(parameters or DEFAULT_PARAMETERS),
             "learning_steps": [60, 600] if learning_steps is None else learning_steps,
-            "relearning_steps": [600], "maximum_interval": sched.MAX_INTERVAL_DAYS, "enable_fuzz": False,
+            "relearning_steps": [600] if relearning_steps is None else relearning_steps,
+            "maximum_interval": sched.MAX_INTERVAL_DAYS, "enable_fuzz": False,
             "leech_threshold": leech_threshold}
 
 
@@ -77,13 +78,16 @@ SEQUENCES = [
     ("low-retention-long-run", _user("UTC", 4, 0.75), "1:2:3", _steps("2026-01-01T12:00:00+00:00", [
         (3, 0), (3, 0.2), (3, 3 * D), (3, 10 * D), (3, 35 * D), (3, 110 * D), (3, 300 * D), (3, 900 * D),
         (2, 2000 * D), (1, 3000 * D)])),
-    # A bank's own options: learning steps of 30 minutes and 2 hours, a leech at the second lapse.
-    ("bank-steps-and-leech-threshold", _user(learning_steps=[1800, 7200], leech_threshold=2), "31:4:0",
+    # A bank's own options: learning steps of 30 minutes and 2 hours, relearning steps of 5 minutes and
+    # 1 hour, a leech at the second lapse.
+    ("bank-steps-and-leech-threshold", _user(learning_steps=[1800, 7200], relearning_steps=[300, 3600],
+                                             leech_threshold=2), "31:4:0",
      _steps("2026-07-01T09:00:00+00:00", [
          (3, 0), (2, 0.5), (3, 0.75), (3, 2.5), (3, 3 * D), (1, 9 * D), (3, 0.2), (3, 2 * D), (1, 6 * D),
          (3, 0.2), (1, 3 * D)])),
-    # No learning steps: a new card goes straight to review.
-    ("bank-without-learning-steps", _user(learning_steps=[]), "32:5:0", _steps("2026-07-02T09:00:00+00:00", [
+    # No learning or relearning steps: a new card goes straight to review, a lapse straight back.
+    ("bank-without-learning-steps", _user(learning_steps=[], relearning_steps=[]), "32:5:0",
+     _steps("2026-07-02T09:00:00+00:00", [
         (1, 0), (3, 0.1), (2, 2 * D), (1, 5 * D), (3, 0.2), (4, 3 * D)])),
     ("same-day-reviews-of-a-review-card", _user(), "77:1:0", _steps("2026-05-05T05:05:00+00:00", [
         (4, 0), (3, 1), (2, 1), (1, 1), (1, 0.1), (2, 0.2), (3, 0.3), (4, 0.4)])),
@@ -105,6 +109,8 @@ def build() -> dict[str, Any]:
         scheduler = sched.make_scheduler(user["desired_retention"], user["fsrs_parameters"], user["timezone"],
                                          user["day_start_hour"],
                                          learning_steps=tuple(timedelta(seconds=s) for s in user["learning_steps"]),
+                                         relearning_steps=tuple(timedelta(seconds=s)
+                                                                for s in user["relearning_steps"]),
                                          leech_lapses=user["leech_threshold"])
         card = sched.CardState()
         rows = []

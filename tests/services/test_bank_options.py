@@ -35,9 +35,11 @@ def new_keys(user, bank_ids, limit=20) -> list[str]:
 # -- storing them ------------------------------------------------------------------------------------
 def test_a_bank_without_options_uses_the_defaults_and_saved_ones_are_read_back(learner):
     bank_id = bank("a", numbered(2))
-    assert bank_options.get(learner, bank_id) == DEFAULT == Options("bank", (1, 10), 8, "tag", True)
-    mine = Options(new_order="random", learning_steps=(5, 60), leech_threshold=3, leech_action="suspend",
-                   bury_siblings=False)
+    assert bank_options.get(learner, bank_id) == DEFAULT == Options(
+        new_order="bank", learning_steps=(1, 10), relearning_steps=(10,), leech_threshold=8, leech_action="tag",
+        bury_siblings=True)
+    mine = Options(new_order="random", learning_steps=(5, 60), relearning_steps=(15, 120), leech_threshold=3,
+                   leech_action="suspend", bury_siblings=False)
     bank_options.save(learner, bank_id, mine)
     db.session.expire_all()
     assert bank_options.get(learner, bank_id) == mine
@@ -166,6 +168,32 @@ def test_learning_steps_set_the_waits_and_the_buttons_say_so(learner):
     straight = answers.record_answer(learner, q2.id, 0, "a2", "n", now=NOW)  # right: no step, a review
     after = sched.CardState.from_json(straight.log.state_after)
     assert after.state == sched.REVIEW and after.due >= NOW + timedelta(hours=12)
+
+
+@pytest.mark.parametrize(("steps", "state", "due_in"), [
+    (None, sched.RELEARNING, timedelta(minutes=10)),  # the default: one step of 10 minutes
+    ((30, 240), sched.RELEARNING, timedelta(minutes=30)),
+    ((), sched.REVIEW, None),  # no step: straight back to review, due in whole days
+])
+def test_relearning_steps_set_the_wait_after_a_lapse_and_the_again_button_says_so(learner, steps, state, due_in):
+    bank_id = bank("a", numbered(1))
+    if steps is not None:
+        bank_options.save(learner, bank_id, Options(relearning_steps=steps))
+    question = _lapsing_card(learner, bank_id, lapses=0)
+    pick = study_queue.next_card(learner, [bank_id], NOW)
+    label = study_queue.button_intervals(learner, pick, NOW)[sched.AGAIN]
+    forgotten = answers.record_answer(learner, question.id, 0, "wrong", "w", now=NOW)
+    after = sched.CardState.from_json(forgotten.log.state_after)
+    assert after.state == state and after.lapses == 1
+    if due_in is not None:
+        assert after.due == NOW + due_in and label == f"{due_in.seconds // 60}m"
+    else:
+        assert after.due >= NOW + timedelta(hours=12) and label.endswith("d")
+    # Answered right at its step, the card is a review card again.
+    if state == sched.RELEARNING:
+        back = answers.record_answer(learner, question.id, 0, "a0", "r", now=after.due)
+        assert sched.CardState.from_json(back.log.state_after).state == (sched.REVIEW if len(steps or (10,)) == 1
+                                                                         else sched.RELEARNING)
 
 
 def _lapsing_card(learner, bank_id, lapses: int) -> Question:

@@ -8,7 +8,8 @@ from quizapp.models import Bank, BankOptions, User
 from tests.conftest import AuthActions, csrf_from
 from tests.factories import make_bank
 
-FORM = {"new_order": "random", "learning_steps": "5m 1h", "leech_threshold": "4", "leech_action": "suspend"}
+FORM = {"new_order": "random", "learning_steps": "5m 1h", "relearning_steps": "15 1h", "leech_threshold": "4",
+        "leech_action": "suspend"}
 
 
 def demo_bank(app) -> int:
@@ -18,7 +19,8 @@ def demo_bank(app) -> int:
 
 def saved(app) -> list[tuple]:
     with app.app_context():
-        return [(o.new_order, o.learning_steps, o.leech_threshold, o.leech_action, o.bury_siblings)
+        return [(o.new_order, o.learning_steps, o.relearning_steps, o.leech_threshold, o.leech_action,
+                 o.bury_siblings)
                 for o in db.session.scalars(select(BankOptions))]
 
 
@@ -36,9 +38,9 @@ def test_options_are_listed_per_bank_and_saved_from_the_form(client, seeded_lear
     response = client.post(f"/study/options/{bank_id}", data={"csrf_token": csrf_from(page), **FORM})
     assert response.status_code == 302
     assert "Options for Demo bank saved." in client.get(response.location).get_data(as_text=True)
-    assert saved(app) == [("random", [5, 60], 4, "suspend", False)]  # the box not ticked: bury siblings off
+    assert saved(app) == [("random", [5, 60], [15, 60], 4, "suspend", False)]  # the box not ticked: bury off
     listing = client.get("/study/options").get_data(as_text=True)
-    assert "Random" in listing and "5 60 min" in listing and "4 lapses, suspend" in listing
+    assert "Random" in listing and "5 60 min" in listing and "15 60 min" in listing and "4 lapses, suspend" in listing
     assert "(defaults)" not in listing
 
 
@@ -46,6 +48,8 @@ def test_bad_options_are_a_400_that_says_which_and_nothing_is_saved(client, seed
     bank_id = demo_bank(app)
     token = csrf_from(client.get(f"/study/options/{bank_id}").get_data(as_text=True))
     for change, message in (({"learning_steps": "ten minutes"}, "Not a learning step"),
+                            ({"relearning_steps": "10x"}, "Not a relearning step"),
+                            ({"relearning_steps": "2d"}, "Each relearning step is from 1 minute to 1 day"),
                             ({"learning_steps": "0"}, "from 1 minute to 1 day"),
                             ({"leech_threshold": "0"}, "Number must be between 1 and 99."),
                             ({"leech_threshold": "many"}, "Not a valid integer value."),

@@ -13,18 +13,14 @@ from ..services import bank_options, browse
 from . import bp
 
 
-def _steps(form, field) -> None:
-    try:
-        bank_options.parse_steps(field.data or "")
-    except bank_options.OptionsError as exc:
-        raise ValidationError(str(exc)) from exc
-
-
-def _relearning_steps(form, field) -> None:
-    try:
-        bank_options.parse_steps(field.data or "", "relearning")
-    except bank_options.OptionsError as exc:
-        raise ValidationError(str(exc)) from exc
+def _steps(kind: str):
+    """A form validator: the field holds learning (or relearning) steps as parse_steps reads them."""
+    def check(form, field) -> None:
+        try:
+            bank_options.parse_steps(field.data or "", kind)
+        except bank_options.OptionsError as exc:
+            raise ValidationError(str(exc)) from exc
+    return check
 
 
 class BankOptionsForm(FlaskForm):
@@ -32,11 +28,11 @@ class BankOptionsForm(FlaskForm):
                            choices=[SelectChoice(k, v) for k, v in bank_options.NEW_ORDERS.items()],
                            validators=[InputRequired()])
     learning_steps = StringField(
-        "Learning steps", validators=[Length(max=100), _steps],
+        "Learning steps", validators=[Length(max=100), _steps("learning")],
         description="The waits between the first answers of a new card, in minutes (1 10), or with h and d "
                     "(1m 10m 1h). Empty: a new card answered right goes straight to review.")
     relearning_steps = StringField(
-        "Relearning steps", validators=[Length(max=100), _relearning_steps],
+        "Relearning steps", validators=[Length(max=100), _steps("relearning")],
         description="The waits after a review card is forgotten, before it is a review card again: minutes "
                     "(10), or with h and d. Empty: it goes straight back to review, with a shorter interval.")
     leech_threshold = IntegerField(

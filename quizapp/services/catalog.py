@@ -27,7 +27,7 @@ class BankSummary:
     due_at: datetime | None = None
 
 
-def _visible(user_id):
+def visible(user_id):
     """What a learner studies: built-in banks, their own, those their open classes are assigned, and
     those their owner made public to the school; never a retired bank. ``user_id``: an id or a bind
     parameter."""
@@ -41,7 +41,7 @@ def _visible(user_id):
 @functools.cache
 def _accessible_statement():
     # Built once: every study page asks, and building the expression cost more than running it.
-    return select(Bank.id).where(_visible(bindparam("user_id")))
+    return select(Bank.id).where(visible(bindparam("user_id")))
 
 
 def banks_for(user: User) -> list[BankSummary]:
@@ -50,7 +50,7 @@ def banks_for(user: User) -> list[BankSummary]:
              .group_by(Question.bank_id).subquery())
     rows = db.session.execute(
         select(Bank, func.coalesce(count.c.n, 0)).outerjoin(count, count.c.bank_id == Bank.id)
-        .where(_visible(user.id)).order_by(Bank.builtin.desc(), Bank.title)
+        .where(visible(user.id)).order_by(Bank.builtin.desc(), Bank.title)
     ).all()
     classes: dict[int, tuple[str, datetime | None]] = {}
     for bank_id, name, due in db.session.execute(

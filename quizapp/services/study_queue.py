@@ -6,7 +6,7 @@ import functools
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import BigInteger, and_, bindparam, case, cast, func, or_, select
 from sqlalchemy.orm import joinedload
@@ -23,7 +23,7 @@ from .cards import (
     fuzz_seed,
     scheduler_for,
 )
-from .catalog import accessible_bank_ids
+from .catalog import accessible_bank_ids, visible
 from .statements import run
 
 LEARN_AHEAD = timedelta(minutes=20)  # Anki's default: learning cards this close count as due
@@ -138,9 +138,10 @@ def _state(user: User, bank_ids: list[int], now: datetime, day_start: datetime, 
     return _State(*(value or 0 for value in row[:4]), row[4], row[5], row[6] or 0, row[7])
 
 
-def _new_candidates(user: User, bank_ids: list[int], day_start: datetime, limit: int) -> list[tuple[int, int]]:
-    """New cards (question id, ordinal): assigned work first, then bank by bank (_bank_order), each in
-    its order; siblings of cards answered today skipped."""
+def _new_candidates(user: User, bank_ids: list[int], day_start: datetime, limit: int,
+                    banks: list[StudyBank] | None = None) -> list[tuple[int, int]]:
+    """New cards (question id, ordinal): assigned work first, then bank by bank (study_banks, or
+    ``banks`` as it gave them), each in its order; siblings of cards answered today skipped."""
     if limit <= 0 or not bank_ids:
         return []
     # A learner with 1,000 cards must not load 1,000 questions (JSON and all) on every page: the
@@ -150,7 +151,10 @@ def _new_candidates(user: User, bank_ids: list[int], day_start: datetime, limit:
     # Bank by bank, and only as far as needed: the first bank usually holds enough, and sorting the
     # questions of one bank costs a fraction of sorting every bank's.
     chosen: list[tuple[int, int]] = []
-    for bank_id, new_order, bury in _bank_order(user, bank_ids):
+    chosen_ids = set(bank_ids)
+    for bank_id, new_order, bury in (banks if banks is not None else study_banks(user)):
+        if bank_id not in chosen_ids:
+            continue
         need = limit - len(chosen)
         params = {"user_id": user.id, "bank_id": bank_id, "day_start": day_start}
         statement = _candidates_statement(new_order == "random")
@@ -195,21 +199,29 @@ def _choose_new(user: User, candidates: list, day_start: datetime, limit: int, b
     return chosen
 
 
-def _bank_order(user: User, bank_ids: list[int]) -> list[tuple[int, str, bool]]:
-    """The banks new cards come from, in turn, each with its options' new-card order and "bury
-    siblings" (on unless turned off): assigned banks first, the nearest due date first (an assignment
-    without a date after those with one), then the others, each group by bank id."""
-    return [(bank_id, new_order or "bank", bury is None or bool(bury))
-            for bank_id, new_order, bury in run(_bank_order_statement(), {"user_id": user.id, "bank_ids": bank_ids})]
+class StudyBank(NamedTuple):
+    id: int
+    new_order: str  # the learner's option for the bank: "bank" or "random"
+    bury_siblings: bool
+
+
+def study_banks(user: User) -> list[StudyBank]:
+    """Every bank the learner may study (as catalog.accessible_bank_ids), in the turn new cards come
+    from them, each with its options' new-card order and "bury siblings" (on unless turned off):
+    assigned banks first, the nearest due date first (an assignment without a date after those with
+    one), then the others, each group by bank id. One statement: the study page takes the learner's
+    banks from it too."""
+    return [StudyBank(bank_id, new_order or "bank", bury is None or bool(bury))
+            for bank_id, new_order, bury in run(_study_banks_statement(), {"user_id": user.id})]
 
 
 @functools.cache
-def _bank_order_statement():
+def _study_banks_statement():
     assigned, first = _assigned_first()
     return (select(Bank.id, BankOptions.new_order, BankOptions.bury_siblings)
             .outerjoin(assigned, assigned.c.bank_id == Bank.id)
             .outerjoin(BankOptions, and_(BankOptions.user_id == _USER, BankOptions.bank_id == Bank.id))
-            .where(Bank.id.in_(_BANKS)).order_by(*first, Bank.id))
+            .where(visible(_USER)).order_by(*first, Bank.id))
 
 
 @functools.cache
@@ -292,12 +304,14 @@ def _review_room(user: User, new_done: int, reviews_done: int, now: datetime) ->
     return max(0, user.reviews_per_day + new_per_day(user, now) - user.new_per_day - reviews_done - new_done)
 
 
-def queue(user: User, bank_ids: list[int], now: datetime, *, with_pick: bool = True) -> Queue:
+def queue(user: User, bank_ids: list[int], now: datetime, *, with_pick: bool = True,
+          banks: list[StudyBank] | None = None) -> Queue:
     """The day's counts and (``with_pick``) the next card, from one query of the queue's state and
     the few that the chosen card needs; nothing is computed twice for one page.
 
     The next card: learning cards due now, then reviews (lowest recall probability first), then new
-    cards, then learning cards due within the learn-ahead window. Counts: learning cards due today;
+    cards, then learning cards due within the learn-ahead window (``banks``: study_banks as the caller
+    has just read it, not read again). Counts: learning cards due today;
     reviews due today within the review limit; new cards within the new-card limit and the room the
     due reviews leave."""
     day_start, day_end = day_bounds(user, now)
@@ -315,7 +329,8 @@ def queue(user: User, bank_ids: list[int], now: datetime, *, with_pick: bool = T
             pick = _most_at_risk(user, bank_ids, now, day_end)
         if pick is None:
             # Reached with no review due (or no room): the same limit as the count's.
-            fresh = _new_candidates(user, bank_ids, day_start, min(new_per_day(user, now) - state.new_done, room))
+            fresh = _new_candidates(user, bank_ids, day_start, min(new_per_day(user, now) - state.new_done, room),
+                                    banks)
             if fresh:
                 pick = _pick_of_new(user, *fresh[0])
         if pick is None and state.first_learning_due is not None and state.first_learning_due <= now + LEARN_AHEAD:
@@ -327,7 +342,7 @@ def queue(user: User, bank_ids: list[int], now: datetime, *, with_pick: bool = T
     elif fresh is not None and room - due == room:  # the list above, taken with this same limit
         new = len(fresh)
     else:
-        new = len(_new_candidates(user, bank_ids, day_start, new_limit))
+        new = len(_new_candidates(user, bank_ids, day_start, new_limit, banks))
     return Queue(Counts(new=new, learning=state.learning, due=due), pick, state.last_log_id)
 
 

@@ -24,8 +24,9 @@ def chosen_bank_ids() -> list[int]:
     return _chosen_and_allowed()[0]
 
 
-def _chosen_and_allowed() -> tuple[list[int], set[int]]:
-    allowed = catalog.accessible_bank_ids(current_user)
+def _chosen_and_allowed(allowed: set[int] | None = None) -> tuple[list[int], set[int]]:
+    if allowed is None:
+        allowed = catalog.accessible_bank_ids(current_user)
     if "bank" in request.args:
         picked = [b for b in map(number, request.args.getlist("bank")) if b in allowed]
         session["study_banks"] = picked
@@ -37,12 +38,13 @@ def _chosen_and_allowed() -> tuple[list[int], set[int]]:
 @login_required
 def index():
     now = utcnow()
-    bank_ids, allowed = _chosen_and_allowed()
+    banks = study_queue.study_banks(current_user)  # the learner's banks, in the queue's order
+    bank_ids, allowed = _chosen_and_allowed({bank.id for bank in banks})
     if pending.waiting():  # an answer sent while signed out comes first
         return redirect(url_for("study.pending_answer"))
     focused = focus.next_pick(current_user, now)
     # One query of the queue's state gives the counts, the next card and the undo button's answer.
-    queue = study_queue.queue(current_user, bank_ids, now, with_pick=focused is None)
+    queue = study_queue.queue(current_user, bank_ids, now, with_pick=focused is None, banks=banks)
     pick = focused or queue.pick
     if pick is None:
         comeback = study_queue.next_learning_due(current_user, bank_ids, now)

@@ -291,3 +291,28 @@ def test_a_card_reset_to_new_stays_new_when_every_card_is_replayed(learner):
     db.session.commit()
     after = card(learner, who.id)
     assert after.state != sched.NEW and after.reps == 1 and after.last_review == later
+
+
+def test_the_study_pages_bank_list_is_every_bank_the_learner_may_study_assigned_first(learner, make_user):
+    """study_queue.study_banks gives the study page its banks (in the queue's turn) in the same statement:
+    exactly catalog.accessible_bank_ids, whatever makes a bank the learner's or not."""
+    from quizapp.services import bank_options
+    from quizapp.services.catalog import accessible_bank_ids
+
+    banks = _two_banks_due(learner)  # built-in
+    teacher = make_user(email="t@example.com", role="teacher")
+    for slug, owner in (("private", teacher), ("assigned", teacher), ("retired", teacher), ("school", teacher)):
+        make_bank(slug, QUESTIONS[:1], title=slug, builtin=False, owner=db.session.get(User, owner))
+        banks[slug] = db.session.scalar(select(Bank.id).where(Bank.slug == slug))
+    db.session.get(Bank, banks["retired"]).retired_at = NOW
+    db.session.get(Bank, banks["school"]).sharing = "school"
+    db.session.commit()
+    _class_with(learner, teacher, (banks["assigned"], NOW + timedelta(days=3)), (banks["b"], None))
+    bank_options.save(learner, banks["c"], bank_options.Options(new_order="random", bury_siblings=False))
+    listed = study_queue.study_banks(learner)
+    assert {b.id for b in listed} == accessible_bank_ids(learner)
+    assert {banks["private"], banks["retired"]}.isdisjoint(b.id for b in listed)
+    assert [b.id for b in listed][:2] == [banks["assigned"], banks["b"]]  # dated assignment, then undated
+    assert [b.id for b in listed][2:] == sorted(b.id for b in listed[2:])
+    options = {b.id: (b.new_order, b.bury_siblings) for b in listed}
+    assert options[banks["c"]] == ("random", False) and options[banks["a"]] == ("bank", True)

@@ -140,39 +140,49 @@ def _state(user: User, bank_ids: list[int], now: datetime, day_start: datetime, 
 
 def _new_candidates(user: User, bank_ids: list[int], day_start: datetime, limit: int,
                     banks: list[StudyBank] | None = None) -> list[tuple[int, int]]:
-    """New cards (question id, ordinal): assigned work first, then bank by bank (study_banks, or
-    ``banks`` as it gave them), each in its order; siblings of cards answered today skipped."""
+    """New cards (question id, ordinal): bank by bank in the turn of study_banks (``banks``: as it gave
+    them), each bank in its order; siblings of cards answered today skipped."""
     if limit <= 0 or not bank_ids:
         return []
     # A learner with 1,000 cards must not load 1,000 questions (JSON and all) on every page: the
     # started cards of one-card questions are left out in SQL, the questions of types that make
     # several cards (cloze) are checked card by card from their ordinals (cached, see
     # _multi_card_ordinals), and no question is loaded here (the page loads the one it shows).
-    # Bank by bank, and only as far as needed: the first bank usually holds enough, and sorting the
-    # questions of one bank costs a fraction of sorting every bank's.
-    chosen: list[tuple[int, int]] = []
     chosen_ids = set(bank_ids)
-    for bank_id, new_order, bury in (banks if banks is not None else study_banks(user)):
-        if bank_id not in chosen_ids:
-            continue
-        need = limit - len(chosen)
-        params = {"user_id": user.id, "bank_id": bank_id, "day_start": day_start}
-        statement = _candidates_statement(new_order == "random")
-        # Every row of a one-card question is a new card, so ``need`` rows and a few for the cloze
-        # questions among them are enough; only when they are not is the rest of the bank read.
-        found = run(statement, {**params, "rows": 2 * need + 10}).all()
-        taken = _choose_new(user, found, day_start, need, bury)
-        if len(taken) < need and len(found) == 2 * need + 10:
-            taken = _choose_new(user, run(statement, {**params, "rows": 2**31 - 1}).all(), day_start, need, bury)
-        chosen += taken
-        if len(chosen) >= limit:
-            break
+    turn = [bank for bank in (banks if banks is not None else study_banks(user)) if bank.id in chosen_ids]
+    if not turn:
+        return []
+    # The first bank usually holds enough: its questions alone are read and sorted (a fraction of
+    # sorting every bank's). Every row of a one-card question is a new card, so ``limit`` rows and a
+    # few for the cloze questions among them are enough.
+    first, rows = turn[0], 2 * limit + 10
+    found = run(_bank_candidates_statement(first.new_order == "random"),
+                {"user_id": user.id, "bank_id": first.id, "day_start": day_start, "rows": rows}).all()
+    chosen = _choose_new(user, [(*row, first.bury_siblings) for row in found], day_start, limit)
+    if len(chosen) >= limit or (len(turn) == 1 and len(found) < rows):
+        return chosen
+    # Not enough there: every chosen bank in one statement, in turn (not a statement per bank).
+    return _candidates_of_banks(user, [bank.id for bank in turn], day_start, limit)
+
+
+def _candidates_of_banks(user: User, bank_ids: list[int], day_start: datetime, limit: int) -> list[tuple[int, int]]:
+    """_new_candidates in one statement for all of ``bank_ids`` (it orders them itself). Also what the
+    counts use: which new cards there are does not depend on the order, only which are cut at the limit."""
+    params = {"user_id": user.id, "bank_ids": bank_ids, "day_start": day_start}
+    rows = 2 * limit + 10
+    found = run(_candidates_statement(), {**params, "rows": rows}).all()
+    chosen = _choose_new(user, found, day_start, limit)
+    if len(chosen) < limit and len(found) == rows:  # only now is the rest read
+        chosen = _choose_new(user, run(_candidates_statement(), {**params, "rows": 2**31 - 1}).all(), day_start,
+                             limit)
     return chosen
 
 
-def _choose_new(user: User, candidates: list, day_start: datetime, limit: int, bury: bool) -> list[tuple[int, int]]:
+def _choose_new(user: User, candidates: list, day_start: datetime, limit: int) -> list[tuple[int, int]]:
+    """Of the candidate rows (question id, type, content hash, the bank's "bury siblings"), the new
+    cards, up to ``limit``."""
     multi = _multi_card_types()
-    multi_rows = [(qid, digest) for qid, qtype, digest in candidates if qtype in multi]
+    multi_rows = [(qid, digest) for qid, qtype, digest, _ in candidates if qtype in multi]
     started: set[tuple[int, int]] = set()
     touched_today: set[int] = set()
     ordinals_of: dict[int, list[int]] = {}
@@ -185,8 +195,9 @@ def _choose_new(user: User, candidates: list, day_start: datetime, limit: int, b
                 touched_today.add(qid)
         ordinals_of = _multi_card_ordinals(multi_rows)
     chosen: list[tuple[int, int]] = []
-    for qid, qtype, _ in candidates:
+    for qid, qtype, _, bury in candidates:
         ordinals = ordinals_of.get(qid, []) if qtype in multi else [0]  # [] if it went meanwhile
+        bury = bury is None or bool(bury)  # the bank's option (bury siblings: on unless turned off)
         if bury and qid in touched_today and len(ordinals) > 1:
             continue
         for ordinal in ordinals:
@@ -224,20 +235,36 @@ def _study_banks_statement():
             .where(visible(_USER)).order_by(*first, Bank.id))
 
 
+def _may_hold_new():
+    """Questions that may hold a new card: the learner's card 0 not started (one-card types), or any
+    (types that make several cards, checked card by card)."""
+    return or_(Question.type.in_(sorted(_multi_card_types())), ~_first_card_started())
+
+
+# A multiplicative hash with a multiplier of the learner's own: the same order on every page, another
+# learner's another order (the bank option "random"; 64-bit arithmetic: no overflow).
+_SHUFFLED = (Question.id * (cast(_USER, BigInteger) * 7919 + 2654435761)) % 1000003
+
+
 @functools.cache
-def _candidates_statement(shuffled: bool):
-    """One bank's questions that may hold a new card: the learner's card 0 not started (one-card
-    types), or any (types that make several cards, checked card by card); in the bank's order, or in
-    the learner's fixed shuffle of it (the bank's option "random")."""
-    multi = sorted(_multi_card_types())
-    # A multiplicative hash with a multiplier of the learner's own: the same order on every page, another
-    # learner's another order.
-    order = ((Question.id * (cast(_USER, BigInteger) * 7919 + 2654435761)) % 1000003  # 64-bit: no overflow
-             if shuffled else Question.position)
+def _bank_candidates_statement(shuffled: bool):
+    """One bank's questions that may hold a new card, in the bank's order or the learner's shuffle of it."""
     return (select(Question.id, Question.type, Question.content_hash)
-            .where(Question.bank_id == bindparam("bank_id"), Question.retired.is_(False),
-                   or_(Question.type.in_(multi), ~_first_card_started()))
-            .order_by(order, Question.id).limit(bindparam("rows")))
+            .where(Question.bank_id == bindparam("bank_id"), Question.retired.is_(False), _may_hold_new())
+            .order_by(_SHUFFLED if shuffled else Question.position, Question.id).limit(bindparam("rows")))
+
+
+@functools.cache
+def _candidates_statement():
+    """The same for several banks, in study_banks' turn (assigned work first), each bank in its order;
+    with the bank's "bury siblings" option (None: the default, on)."""
+    assigned, first = _assigned_first()
+    order = case((BankOptions.new_order == "random", _SHUFFLED), else_=Question.position)
+    return (select(Question.id, Question.type, Question.content_hash, BankOptions.bury_siblings)
+            .outerjoin(assigned, assigned.c.bank_id == Question.bank_id)
+            .outerjoin(BankOptions, and_(BankOptions.user_id == _USER, BankOptions.bank_id == Question.bank_id))
+            .where(Question.bank_id.in_(_BANKS), Question.retired.is_(False), _may_hold_new())
+            .order_by(*first, Question.bank_id, order, Question.id).limit(bindparam("rows")))
 
 
 _QUESTIONS = bindparam("question_ids", expanding=True)
@@ -342,7 +369,7 @@ def queue(user: User, bank_ids: list[int], now: datetime, *, with_pick: bool = T
     elif fresh is not None and room - due == room:  # the list above, taken with this same limit
         new = len(fresh)
     else:
-        new = len(_new_candidates(user, bank_ids, day_start, new_limit, banks))
+        new = len(_candidates_of_banks(user, bank_ids, day_start, new_limit))
     return Queue(Counts(new=new, learning=state.learning, due=due), pick, state.last_log_id)
 
 

@@ -26,6 +26,14 @@ class BankOwnershipError(Forbidden):
     """The bank id is already taken by a bank the saver does not own."""
 
 
+def touch(bank: Bank, now: datetime) -> None:
+    """Moves the bank's updated_at forward, even when two changes share a clock reading: caches of a
+    bank's figures and contents (card totals, item analysis, its document list) are kept until it
+    changes."""
+    bank.updated_at = now if bank.updated_at is None or now > bank.updated_at \
+        else bank.updated_at + timedelta(microseconds=1)
+
+
 @dataclass
 class SaveReport:
     bank_id: int
@@ -60,10 +68,7 @@ def save_bank(parsed: ParsedBank, *, now: datetime, owner: User | None = None,
     bank.tags = list(parsed.tags)
     bank.sources = dict(parsed.sources)
     bank.extra = dict(parsed.extra)
-    # Moves on every save, even when two saves share a clock reading: caches of a bank's figures
-    # (card totals, item analysis) are kept until it changes.
-    bank.updated_at = now if bank.updated_at is None or now > bank.updated_at \
-        else bank.updated_at + timedelta(microseconds=1)
+    touch(bank, now)
     db.session.flush()
 
     report = SaveReport(bank.id, bank.slug)

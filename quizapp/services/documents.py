@@ -5,41 +5,44 @@ import threading
 from collections import OrderedDict
 from datetime import datetime, timedelta
 
-from flask import current_app, g
+from flask import current_app
 from sqlalchemy import bindparam, select
 
 from ..banks.passages import Passage, passages, unfound
 from ..extensions import db
-from ..models import Document, Question
+from ..models import Bank, Document, Question
 from . import statements
+from .bank_store import touch
 from .errors import NotFound
 from .unit import transactional
 
 # A feedback page shows the question's quotes in their document: the document is read and turned
 # into prose, and each quote found in it, once per app (worker process) rather than on every view.
-# Passages are kept per (document id, uploaded_at, quotes): a replaced document gets a later
-# uploaded_at (save_documents makes sure of it), a document deleted and added again a new id, and
-# an edited question brings other quotes.
+# Passages are kept per (document id, uploaded_at, quotes): a replaced document, or one added in the
+# place of a deleted one (whose id SQLite may give it), gets a later uploaded_at than any the bank
+# had (save_documents makes sure of it), and an edited question brings other quotes.
 Version = tuple[int, str]  # (document id, uploaded_at)
 _TEXTS_MAX = 32  # documents (each a few hundred KB at most)
 _PASSAGES_MAX = 20_000
 _lock = threading.Lock()
 
 
-def _caches() -> tuple[OrderedDict[Version, str], OrderedDict[tuple[Version, tuple[str, ...]], tuple[Passage, ...]]]:
-    """This app's document texts and passages (an app is one database)."""
+_LISTS_MAX = 1_000  # banks' document lists
+
+
+def _caches() -> tuple[OrderedDict, OrderedDict, OrderedDict]:
+    """This app's document texts, passages and banks' document lists (an app is one database)."""
     with _lock:
-        return current_app.extensions.setdefault("quizapp.passages", (OrderedDict(), OrderedDict()))
+        return current_app.extensions.setdefault("quizapp.passages", (OrderedDict(), OrderedDict(), OrderedDict()))
 
 
-def _documents(bank_id: int) -> dict[str, Version]:
-    """The bank's documents by name, each as its version (their texts are not read)."""
-    # Feedback pages show several quotes of one bank: list its documents once per request.
-    cache = g.setdefault("bank_documents", {})
-    if bank_id not in cache:
-        cache[bank_id] = {name: (doc_id, uploaded_at.isoformat()) for doc_id, name, uploaded_at
-                          in statements.run(_BANK_DOCUMENTS, {"bank_id": bank_id})}
-    return cache[bank_id]
+def _documents(bank: Bank) -> dict[str, Version]:
+    """The bank's documents by name, each as its version (their texts are not read). Kept per bank
+    version (id, updated_at: every change of its documents moves it, bank_store.touch), so a feedback
+    page reads none: the bank came with its question."""
+    return _cached(_caches()[2], (bank.id, bank.updated_at), _LISTS_MAX, lambda: {
+        name: (doc_id, uploaded_at.isoformat())
+        for doc_id, name, uploaded_at in statements.run(_BANK_DOCUMENTS, {"bank_id": bank.id})})
 
 
 _BANK_DOCUMENTS = select(Document.id, Document.name, Document.uploaded_at).where(
@@ -80,7 +83,7 @@ def passages_for(question: Question) -> list[Passage]:
 def _source_document(question: Question) -> Version | None:
     """The version of the document the question quotes: its source's file, else the document named
     as its source, else the bank's only document."""
-    documents = _documents(question.bank_id)
+    documents = _documents(question.bank)
     if not documents:
         return None
     source = (question.bank.sources or {}).get(question.data.get("source") or "") or {}
@@ -93,15 +96,21 @@ def _source_document(question: Question) -> Version | None:
 
 def save_documents(bank_id: int, documents: dict[str, str], now: datetime) -> None:
     """Adds or replaces documents by name. Flushes: part of the caller's unit of work."""
+    if not documents:
+        return
+    bank = db.session.get(Bank, bank_id)
+    # Later than every document the bank had, even for a save with the same clock reading: cached
+    # texts and passages are known by (id, uploaded_at), and SQLite gives a deleted document's id to
+    # the next one. Every change of a bank's documents moves its updated_at (touch), so after it is later.
+    later = now if bank.updated_at is None or now > bank.updated_at else bank.updated_at + timedelta(microseconds=1)
     current = {d.name: d for d in db.session.scalars(select(Document).where(Document.bank_id == bank_id))}
     for name, text in documents.items():
         row = current.get(name)
         if row is None:
-            db.session.add(Document(bank_id=bank_id, name=name, text=text, uploaded_at=now))
+            db.session.add(Document(bank_id=bank_id, name=name, text=text, uploaded_at=later))
         else:
-            # Always later than before, even for a save with the same clock reading: cached passages
-            # of the document are known by it (passages_for).
-            row.text, row.uploaded_at = text, max(now, row.uploaded_at + timedelta(microseconds=1))
+            row.text, row.uploaded_at = text, max(later, row.uploaded_at + timedelta(microseconds=1))
+    touch(bank, later)
     db.session.flush()
 
 
@@ -116,9 +125,10 @@ def add(bank_id: int, documents: dict[str, str], now: datetime) -> None:
 
 
 @transactional
-def delete(bank_id: int, document_id: int) -> Document:
+def delete(bank_id: int, document_id: int, now: datetime) -> Document:
     document = db.session.get(Document, document_id)
     if document is None or document.bank_id != bank_id:
         raise NotFound("This bank has no such document.")
     db.session.delete(document)
+    touch(db.session.get(Bank, bank_id), now)
     return document

@@ -83,7 +83,7 @@ def add_documents(slug: str):
 @bp.post("/banks/<slug>/documents/<int:document_id>/delete")
 def delete_document(slug: str, document_id: int):
     bank = own_bank(slug)
-    document = documents.delete(bank.id, document_id)
+    document = documents.delete(bank.id, document_id, utcnow())
     flash(f"Removed {document.name}.", "success")
     return redirect(url_for("teach.bank", slug=bank.slug) + "#documents")
 

@@ -73,6 +73,27 @@ def test_the_feedback_quote_follows_its_document_when_it_is_replaced(app, studen
     assert "First version." not in again
 
 
+def test_the_feedback_quote_follows_its_document_deleted_and_added_again_at_one_clock_reading(app, student):
+    """The bank's document list is kept per bank version: deleting or adding a document moves the
+    bank's updated_at, even within one clock reading, so no page shows a list from before."""
+    from quizapp.models import Document
+
+    with app.app_context():
+        bank = db.session.scalar(select(Bank.id).where(Bank.slug == "demo"))
+        documents.add(bank, {"doc.txt": "Kept text. Mao went to Moscow in 1949. The end."}, NOW)
+    feedback = answer_capital(student)
+    log_id = re.search(r'name="log_id" value="(\d+)"', feedback).group(1)
+    assert "Kept text. <mark>Mao went to Moscow in 1949.</mark>" in feedback
+    with app.app_context():
+        documents.delete(bank, db.session.scalar(select(Document.id).where(Document.bank_id == bank)), NOW)
+    gone = student.get(f"/study/answered/{log_id}").get_data(as_text=True)
+    assert "Kept text." not in gone and "<blockquote>Mao went to Moscow in 1949.</blockquote>" in gone
+    with app.app_context():  # the only document again (another name), at the same clock reading
+        documents.add(bank, {"other.txt": "New text. Mao went to Moscow in 1949. Fin."}, NOW)
+    back = student.get(f"/study/answered/{log_id}").get_data(as_text=True)
+    assert "New text. <mark>Mao went to Moscow in 1949.</mark> Fin." in back
+
+
 def test_the_feedback_quote_follows_the_question_when_its_evidence_changes(app, student):
     with app.app_context():
         bank = db.session.scalar(select(Bank.id).where(Bank.slug == "demo"))

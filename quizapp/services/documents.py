@@ -99,10 +99,11 @@ def save_documents(bank_id: int, documents: dict[str, str], now: datetime) -> No
     if not documents:
         return
     bank = db.session.get(Bank, bank_id)
-    # Later than every document the bank had, even for a save with the same clock reading: cached
-    # texts and passages are known by (id, uploaded_at), and SQLite gives a deleted document's id to
-    # the next one. Every change of a bank's documents moves its updated_at (touch), so after it is later.
-    later = now if bank.updated_at is None or now > bank.updated_at else bank.updated_at + timedelta(microseconds=1)
+    # Every change of a bank's documents moves its updated_at forward (touch), so the new reading is
+    # later than every document the bank had, even at one clock reading: cached texts and passages are
+    # known by (id, uploaded_at), and SQLite gives a deleted document's id to the next one.
+    touch(bank, now)
+    later = bank.updated_at
     current = {d.name: d for d in db.session.scalars(select(Document).where(Document.bank_id == bank_id))}
     for name, text in documents.items():
         row = current.get(name)
@@ -110,7 +111,6 @@ def save_documents(bank_id: int, documents: dict[str, str], now: datetime) -> No
             db.session.add(Document(bank_id=bank_id, name=name, text=text, uploaded_at=later))
         else:
             row.text, row.uploaded_at = text, max(later, row.uploaded_at + timedelta(microseconds=1))
-    touch(bank, later)
     db.session.flush()
 
 
